@@ -1,0 +1,67 @@
+"""Load bundled weights folders (config.json + model.safetensors) safely and with clear errors."""
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+from safetensors import SafetensorError
+from safetensors.torch import load_file
+from torch import nn
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+
+M = TypeVar("M", bound=nn.Module)
+
+
+class WeightsError(RuntimeError):
+    """A weights folder is missing, corrupt or does not match its config; the message names the file."""
+
+
+def read_config(config_cls: type, folder: Path) -> Any:
+    """The folder's config.json as a config_cls dataclass, refusing unknown or missing fields."""
+    path = folder / CONFIG_FILE
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise WeightsError(f"{path}: missing") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise WeightsError(f"{path}: not valid JSON ({err})") from None
+    if not isinstance(raw, dict):
+        raise WeightsError(f"{path}: expected a JSON object, got {type(raw).__name__}")
+    fields = {f.name: f for f in dataclasses.fields(config_cls)}
+    unknown, missing = sorted(set(raw) - set(fields)), sorted(set(fields) - set(raw))
+    if unknown or missing:
+        raise WeightsError(
+            f"{path}: does not describe a {config_cls.__name__} "
+            f"(unknown fields {unknown}, missing fields {missing})"
+        )
+    for name, value in raw.items():
+        expected = type(fields[name].default)
+        if type(value) is not expected or (expected is int and value < 1):
+            raise WeightsError(f"{path}: {name}={value!r} is not a valid {expected.__name__}")
+    return config_cls(**raw)
+
+
+def load_pretrained(model_cls: type[M], folder: str | Path) -> M:
+    """Build model_cls from folder's config and load its safetensors weights (never pickle), in eval mode."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise WeightsError(f"{folder}: no such weights folder")
+    config = read_config(model_cls.config_class, folder)
+    path = folder / WEIGHTS_FILE
+    if not path.is_file():
+        raise WeightsError(f"{path}: missing (weights are only read from safetensors files)")
+    try:
+        state = load_file(path)
+    except (SafetensorError, OSError, ValueError) as err:
+        raise WeightsError(f"{path}: not a readable safetensors file ({err})") from None
+    model = model_cls(config)
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as err:
+        detail = " ".join(str(err).split())
+        raise WeightsError(f"{path}: does not match {folder / CONFIG_FILE}: {detail}") from None
+    return model.eval()
