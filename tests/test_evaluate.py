@@ -1,0 +1,76 @@
+import json
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from vae.classifier import DigitClassifier
+from vae.evaluate import importance_weighted_nll, inception_score
+from vae.evaluate import main as evaluate_main
+from vae.model import VAE, vae_loss
+
+
+def test_importance_weighted_bound_is_tighter_than_the_elbo(small_vae: VAE) -> None:
+    torch.manual_seed(0)
+    x = torch.rand(4, 1, 28, 28).round()
+    mu, logvar = small_vae.encode(x)
+    elbo_loss = torch.stack(
+        [
+            vae_loss(x, small_vae.decode(small_vae.reparameterize(mu, logvar)), mu, logvar).loss
+            for _ in range(200)
+        ]
+    ).mean()
+    iw_k1 = torch.stack([importance_weighted_nll(small_vae, x, 1).mean() for _ in range(200)]).mean()
+    iw_k50 = importance_weighted_nll(small_vae, x, 50).mean()
+    assert iw_k1.item() == pytest.approx(elbo_loss.item(), rel=0.01)  # k=1 is the ELBO itself
+    assert iw_k50 < iw_k1
+
+
+def test_inception_score_bounds() -> None:
+    assert inception_score(torch.full((100, 10), 0.1)) == pytest.approx(1.0)
+    one_hot = torch.eye(10).repeat(10, 1)
+    assert inception_score(one_hot) == pytest.approx(10.0, rel=1e-4)
+
+
+def test_cli_prints_one_json_object(
+    tiny_mnist: Path,
+    tmp_path: Path,
+    small_vae: VAE,
+    small_classifier: DigitClassifier,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    small_vae.save_pretrained(tmp_path / "vae")
+    small_classifier.save_pretrained(tmp_path / "clf")
+    evaluate_main(
+        [
+            str(tmp_path / "vae"),
+            "--classifier",
+            str(tmp_path / "clf"),
+            "--data-root",
+            str(tiny_mnist),
+            "-k",
+            "3",
+            "--samples",
+            "50",
+        ]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {
+        "weights", "dataset", "test_images", "test_loss", "reconstruction", "kl", "iw_nll_k3", "active_dims",
+        "kl_per_dim", "classifier_test_accuracy", "prior_samples", "inception_score", "confident_share",
+        "parameters", "decode_ms_1_thread",
+    }  # fmt: skip
+    assert result["test_images"] == 32 and result["prior_samples"] == 50
+    assert result["test_loss"] == pytest.approx(result["reconstruction"] + result["kl"], abs=0.01)
+    assert result["iw_nll_k3"] < result["test_loss"] + 5
+    assert len(result["kl_per_dim"]) == 4 and 0 <= result["active_dims"] <= 4
+    assert 1.0 <= result["inception_score"] <= 10.0
+    assert 0.0 <= result["confident_share"] <= 1.0
+    assert 0 < result["decode_ms_1_thread"] < 100 and not math.isnan(result["decode_ms_1_thread"])
+
+
+def test_cli_reports_a_bad_weights_folder(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate_main([str(tmp_path / "missing")])
+    assert exit_info.value.code == f"error: {tmp_path / 'missing'}: no such weights folder"

@@ -1,0 +1,83 @@
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from vae.train import main as train_main
+from vae.train_classifier import main as train_classifier_main
+
+
+def run_train(data_root: Path, out: Path, *extra: str) -> None:
+    args = ["--data-root", str(data_root), "--out", str(out), "--epochs", "1", "--batch-size", "32"]
+    train_main([*args, "--val-size", "16", "--latent-dim", "3", "--channels", "4", "--hidden", "16", *extra])
+
+
+def test_one_epoch_end_to_end(tiny_mnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "run"
+    run_train(tiny_mnist, out)
+    printed = capsys.readouterr().out
+    assert "mnist: 80 train, 16 validation, 32 test images; device cpu" in printed
+    assert "epoch 1: train loss" in printed and "test loss" in printed
+    config = json.loads((out / "config.json").read_text())
+    assert config == {"latent_dim": 3, "channels": 4, "hidden": 16, "dataset": "mnist"}
+    assert (out / "model.safetensors").stat().st_size > 1000
+    assert Image.open(out / "samples.png").size == (242, 242)  # 8x8 grid of 28 px with 2 px padding
+    assert Image.open(out / "reconstructions.png").size == (482, 62)  # 16x2 grid
+
+
+def test_seeded_runs_are_reproducible(tiny_mnist: Path, tmp_path: Path) -> None:
+    run_train(tiny_mnist, tmp_path / "a", "--seed", "3")
+    run_train(tiny_mnist, tmp_path / "b", "--seed", "3")
+    run_train(tiny_mnist, tmp_path / "c", "--seed", "4")
+    weights = [(tmp_path / name / "model.safetensors").read_bytes() for name in "abc"]
+    assert weights[0] == weights[1]
+    assert weights[0] != weights[2]
+
+
+def test_existing_folder_needs_force(tiny_mnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("precious")
+    with pytest.raises(SystemExit) as exit_info:
+        run_train(tiny_mnist, out)
+    assert exit_info.value.code == 2
+    assert "already exists; pass --force to overwrite it" in capsys.readouterr().err
+    assert not (out / "model.safetensors").exists()
+    run_train(tiny_mnist, out, "--force")
+    assert (out / "model.safetensors").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--epochs", "0"], "--epochs must be at least 1"),
+        (["--latent-dim", "many"], "argument --latent-dim: invalid int value: 'many'"),
+        (["--dataset", "cifar"], "argument --dataset: invalid choice: 'cifar'"),
+        (["--lr", "-1"], "--lr must be positive"),
+    ],
+)
+def test_bad_arguments_give_a_short_message(
+    args: list[str], message: str, capsys: pytest.CaptureFixture
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        train_main(args)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_data_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        train_main(["--data-root", str(tmp_path / "empty"), "--out", str(tmp_path / "run")])
+    assert str(exit_info.value.code).startswith("error: mnist not found in")
+    assert "pass --download" in str(exit_info.value.code)
+
+
+def test_classifier_trains_end_to_end(
+    tiny_mnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "clf"
+    train_classifier_main(["--data-root", str(tiny_mnist), "--out", str(out), "--epochs", "2"])
+    printed = capsys.readouterr().out
+    assert "epoch 2: test accuracy" in printed
+    assert json.loads((out / "config.json").read_text())["num_classes"] == 10

@@ -1,0 +1,136 @@
+"""Score a trained VAE on its test set and print one JSON object: python -m vae.evaluate --help."""
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from vae.classifier import DigitClassifier
+from vae.data import DEFAULT_DATA_ROOT, DataError, load_split
+from vae.model import VAE, vae_loss
+from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
+
+LOG_2PI = math.log(2 * math.pi)
+
+
+def gaussian_log_prob(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """log N(z; mu, exp(logvar)) summed over the last dimension."""
+    return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(-1)
+
+
+@torch.no_grad()
+def importance_weighted_nll(model: VAE, x: torch.Tensor, k: int) -> torch.Tensor:
+    """-log (1/k) sum_i p(x, z_i) / q(z_i | x) per image: an upper bound on -log p(x), tighter as k grows."""
+    mu, logvar = model.encode(x)
+    z = mu + torch.exp(0.5 * logvar) * torch.randn(k, *mu.shape)  # (k, batch, latent)
+    logits = model.decode(z.flatten(0, 1)).view(k, *x.shape)
+    log_px_z = (
+        -F.binary_cross_entropy_with_logits(logits, x.expand_as(logits), reduction="none").flatten(2).sum(-1)
+    )
+    log_pz = gaussian_log_prob(z, torch.zeros_like(z), torch.zeros_like(z))
+    log_qz = gaussian_log_prob(z, mu, logvar)
+    return -(torch.logsumexp(log_px_z + log_pz - log_qz, dim=0) - math.log(k))
+
+
+def inception_score(probs: torch.Tensor) -> float:
+    """exp E_x[KL(p(y|x) || p(y))]: high when each sample is one clear class and all classes appear."""
+    marginal = probs.mean(0, keepdim=True)
+    kl = (probs * (probs.clamp_min(1e-12).log() - marginal.log())).sum(1)
+    return math.exp(kl.mean().item())
+
+
+def decode_ms(model: VAE, repeats: int = 1000) -> float:
+    """Median wall time of decoding one z, in milliseconds, on the current thread count."""
+    z = torch.randn(1, model.config.latent_dim)
+    times = []
+    with torch.inference_mode():
+        for _ in range(repeats):
+            start = time.perf_counter()
+            torch.sigmoid(model.decode(z))
+            times.append(time.perf_counter() - start)
+    return 1000 * sorted(times)[len(times) // 2]
+
+
+@torch.no_grad()
+def evaluate(
+    model: VAE,
+    classifier: DigitClassifier,
+    images: torch.Tensor,
+    labels: torch.Tensor,
+    k: int = 100,
+    num_samples: int = 10_000,
+    batch_size: int = 100,
+) -> dict:
+    """All the figures the README reports for a model, computed on the given test images."""
+    n = len(images)
+    loss = recon = kl = iw_nll = 0.0
+    kl_per_dim = torch.zeros(model.config.latent_dim)
+    for start in range(0, n, batch_size):
+        x = images[start : start + batch_size]
+        terms = vae_loss(x, *model(x))
+        loss += terms.loss.item() * len(x)
+        recon += terms.recon.item() * len(x)
+        kl += terms.kl.item() * len(x)
+        kl_per_dim += terms.kl_per_dim * len(x)
+        iw_nll += importance_weighted_nll(model, x, k).sum().item()
+    kl_per_dim /= n
+
+    z = torch.randn(num_samples, model.config.latent_dim)
+    probs = torch.cat(
+        [
+            classifier.predict_proba(torch.sigmoid(model.decode(z[i : i + 1000])))
+            for i in range(0, num_samples, 1000)
+        ]
+    )
+    predicted = torch.cat([classifier(images[i : i + 1000]).argmax(1) for i in range(0, n, 1000)])
+    return {
+        "test_images": n,
+        "test_loss": round(loss / n, 3),
+        "reconstruction": round(recon / n, 3),
+        "kl": round(kl / n, 3),
+        f"iw_nll_k{k}": round(iw_nll / n, 3),
+        "active_dims": int((kl_per_dim > 0.01).sum()),
+        "kl_per_dim": [round(v, 3) for v in kl_per_dim.tolist()],
+        "classifier_test_accuracy": round((predicted == labels).float().mean().item(), 4),
+        "prior_samples": num_samples,
+        "inception_score": round(inception_score(probs), 3),
+        "confident_share": round((probs.max(1).values >= 0.9).float().mean().item(), 4),
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m vae.evaluate", description=__doc__)
+    p.add_argument("weights", type=Path, help="a weights folder, e.g. weights/mnist-vae")
+    p.add_argument("--classifier", type=Path, default=WEIGHTS_DIR / "mnist-classifier")
+    p.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    p.add_argument("--download", action="store_true")
+    p.add_argument("-k", type=int, default=100, help="importance samples per test image")
+    p.add_argument("--samples", type=int, default=10_000, help="prior samples to classify")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args(argv)
+    if args.k < 1 or args.samples < 1 or args.threads < 1:
+        p.error("-k, --samples and --threads must be at least 1")
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    try:
+        model = load_pretrained(VAE, args.weights)
+        classifier = load_pretrained(DigitClassifier, args.classifier)
+        images, labels = load_split(model.config.dataset, args.data_root, False, args.download)
+    except (WeightsError, DataError) as err:
+        sys.exit(f"error: {err}")
+    result = {"weights": str(args.weights), "dataset": model.config.dataset}
+    result |= evaluate(model, classifier, images, labels, k=args.k, num_samples=args.samples)
+    torch.set_num_threads(1)  # the issue's target is per z on one core
+    result["decode_ms_1_thread"] = round(decode_ms(model), 4)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
