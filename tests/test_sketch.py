@@ -1,0 +1,82 @@
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from vae.sketch import SketchError, preprocess_sketch
+
+
+def draw_four(
+    canvas: int, left: float, top: float, size: float, width: int, mode: str = "RGBA"
+) -> np.ndarray:
+    """A '4' drawn in black strokes on a transparent (RGBA) or white (RGB) canvas."""
+    background = (0, 0, 0, 0) if mode == "RGBA" else (255, 255, 255)
+    image = Image.new(mode, (canvas, canvas), background)
+    draw = ImageDraw.Draw(image)
+    ink = (0, 0, 0, 255) if mode == "RGBA" else (0, 0, 0)
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return left + x * size, top + y * size
+
+    draw.line([point(0.45, 0), point(0.05, 0.6), point(0.7, 0.6)], fill=ink, width=width, joint="curve")
+    draw.line([point(0.55, 0.2), point(0.55, 1.0)], fill=ink, width=width)
+    return np.asarray(image)
+
+
+def test_output_is_an_mnist_style_digit() -> None:
+    digit = preprocess_sketch(draw_four(400, 80, 60, 280, 30))
+    assert digit.shape == (28, 28) and digit.dtype == np.float32
+    assert digit.min() >= 0.0 and digit.max() <= 1.0 and digit.max() > 0.9
+    rows, cols = np.nonzero(digit > 0.1)
+    assert max(rows.max() - rows.min(), cols.max() - cols.min()) + 1 in (20, 21)  # longer side ~20 px
+    ys, xs = np.mgrid[:28, :28]
+    com = ((digit * ys).sum() / digit.sum(), (digit * xs).sum() / digit.sum())
+    assert com == pytest.approx((13.5, 13.5), abs=1.0)  # centred by its centre of mass
+    assert (digit[:3] < 0.05).all() and (digit[-3:] < 0.05).all()  # MNIST's empty border
+
+
+@pytest.mark.parametrize(
+    ("canvas", "left", "top", "size", "width"),
+    [
+        (400, 10, 300, 80, 8),  # small, thin, bottom-left corner
+        (800, 20, 20, 760, 70),  # full canvas, thick
+        (400, 150, 120, 200, 6),  # middle, very thin
+    ],
+)
+def test_size_place_and_pen_do_not_matter(canvas: int, left: int, top: int, size: int, width: int) -> None:
+    reference = preprocess_sketch(draw_four(400, 80, 60, 280, 30))
+    other = preprocess_sketch(draw_four(canvas, left, top, size, width))
+    differing = (np.abs(reference - other) > 0.5).sum()
+    assert differing <= 25, f"{differing} of 784 pixels differ by more than half"
+
+
+def test_white_background_rgb_and_white_on_black_match_transparent() -> None:
+    reference = preprocess_sketch(draw_four(400, 80, 60, 280, 30))
+    rgb = draw_four(400, 80, 60, 280, 30, mode="RGB")
+    assert np.abs(preprocess_sketch(rgb) - reference).max() < 0.05
+    assert np.abs(preprocess_sketch(255 - rgb) - reference).max() < 0.05  # MNIST's own polarity
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        (np.zeros((400, 400, 4), np.uint8), "No digit found"),  # blank transparent canvas
+        (np.full((400, 400, 3), 255, np.uint8), "No digit found"),  # blank white canvas
+        (np.zeros((400, 400, 4), np.uint8) + np.array([0, 0, 0, 255], np.uint8), "No digit found"),
+        (np.zeros((5, 5, 5)), "Expected a greyscale, RGB or RGBA image"),
+        (np.zeros(10), "Expected a greyscale, RGB or RGBA image"),
+    ],
+)
+def test_unreadable_images_give_a_message(image: np.ndarray, message: str) -> None:
+    with pytest.raises(SketchError, match=message):
+        preprocess_sketch(image)
+
+
+def test_a_dot_or_a_blob_is_not_a_digit() -> None:
+    dot = np.zeros((400, 400, 4), np.uint8)
+    dot[200:202, 200:202, 3] = 255
+    with pytest.raises(SketchError, match="only a dot"):
+        preprocess_sketch(dot)
+    blob = Image.new("RGBA", (400, 400))
+    ImageDraw.Draw(blob).ellipse((150, 150, 190, 190), fill=(0, 0, 0, 255))
+    with pytest.raises(SketchError, match="blob"):
+        preprocess_sketch(np.asarray(blob))

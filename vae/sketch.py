@@ -1,0 +1,104 @@
+"""Turn a drawing into a 28x28 MNIST-style digit: cropped, scaled to 20 px, centred by mass."""
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+MNIST_SIZE = 28
+MNIST_BOX = 20  # MNIST digits were scaled so their longer side fits 20 px, then centred in 28x28
+WORK_SIZE = 100  # the crop is normalised at this resolution before the final downscale
+STROKE_RATIO = 0.14  # MNIST strokes are about 14 % of a digit's height (2-3 px of 20)
+INK_THRESHOLD = 0.2
+MAX_PIXELS = 40_000_000
+
+
+class SketchError(ValueError):
+    """The image holds no readable digit; the message is meant for the user."""
+
+
+def ink_map(image: np.ndarray) -> np.ndarray:
+    """Ink in [0, 1] per pixel: dark strokes on a light or transparent background, or the reverse."""
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] in (1, 2, 3, 4):
+        channels = arr.shape[2]
+    elif arr.ndim == 2:
+        arr, channels = arr[:, :, None], 1
+    else:
+        raise SketchError(f"Expected a greyscale, RGB or RGBA image, got an array of shape {arr.shape}.")
+    if arr.shape[0] * arr.shape[1] > MAX_PIXELS:
+        raise SketchError(f"The image is too large ({arr.shape[1]}x{arr.shape[0]} pixels).")
+    if arr.dtype == bool:
+        values = arr.astype(np.float32)
+    elif np.issubdtype(arr.dtype, np.integer):
+        values = arr.astype(np.float32) / max(255, arr.max(initial=0))
+    elif np.issubdtype(arr.dtype, np.floating):
+        values = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+        values = values / 255 if values.max(initial=0) > 1 else values
+    else:
+        raise SketchError(f"Unsupported pixel type {arr.dtype}.")
+    values = np.clip(values, 0.0, 1.0)
+    colour = values[:, :, : 3 if channels >= 3 else 1]
+    luminance = colour @ np.array([0.299, 0.587, 0.114], np.float32) if channels >= 3 else colour[:, :, 0]
+    alpha = values[:, :, -1] if channels in (2, 4) else np.ones_like(luminance)
+    ink = alpha * (1.0 - luminance)
+    if np.median(ink) > 0.5:  # light strokes on a dark background, as MNIST itself is stored
+        ink = alpha * luminance
+    return ink
+
+
+def preprocess_sketch(image: np.ndarray) -> np.ndarray:
+    """A 28x28 float32 image in [0, 1], white digit on black, made the way MNIST's digits were."""
+    crop = crop_to_ink(ink_map(image))
+    height, width = crop.shape
+    if max(height, width) < 3:
+        raise SketchError("That is only a dot: draw a whole digit.")
+    filled = (crop > INK_THRESHOLD).mean()
+    if filled > 0.7 and 0.5 < height / width < 2:
+        raise SketchError("That looks like a blob, not a digit: draw it with strokes.")
+
+    scale = WORK_SIZE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    work = Image.fromarray(np.uint8(np.round(crop * 255))).resize(size, Image.Resampling.LANCZOS)
+    work = Image.fromarray(crop_to_ink(np.asarray(normalise_stroke(work))))  # thinning shrinks the box
+
+    scale = MNIST_BOX / max(work.size)
+    size = (max(1, round(work.width * scale)), max(1, round(work.height * scale)))
+    digit = np.asarray(work.resize(size, Image.Resampling.LANCZOS), np.float32) / 255
+    return centre_by_mass(digit)
+
+
+def crop_to_ink(ink: np.ndarray) -> np.ndarray:
+    """The smallest rectangle holding every pixel with ink above the threshold."""
+    mask = ink > INK_THRESHOLD * (255 if ink.dtype == np.uint8 else 1)
+    if not mask.any():
+        raise SketchError("No digit found: draw one with dark strokes on the pad.")
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def normalise_stroke(work: Image.Image) -> Image.Image:
+    """Thicken thin strokes and thin thick ones towards MNIST's pen width, at WORK_SIZE scale."""
+    mask = np.asarray(work) > 127
+    area = mask.sum()
+    inner = mask[1:-1, 1:-1] & mask[:-2, 1:-1] & mask[2:, 1:-1] & mask[1:-1, :-2] & mask[1:-1, 2:]
+    perimeter = max(1, area - inner.sum())
+    width = 2 * area / perimeter  # a stroke of length L and width w has area L*w and perimeter ~2L
+    target = STROKE_RATIO * WORK_SIZE
+    steps = round((target - width) / 2)  # a 3x3 max filter widens a stroke by 2 px
+    for _ in range(min(abs(steps), 12)):
+        work = work.filter(ImageFilter.MaxFilter(3) if steps > 0 else ImageFilter.MinFilter(3))
+    return work
+
+
+def centre_by_mass(digit: np.ndarray) -> np.ndarray:
+    """Paste digit into a 28x28 field so that its centre of mass sits at the centre."""
+    field = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
+    height, width = digit.shape
+    total = digit.sum()
+    if total <= 0:
+        raise SketchError("No digit found: draw one with dark strokes on the pad.")
+    ys, xs = np.mgrid[:height, :width]
+    com_y, com_x = (digit * ys).sum() / total, (digit * xs).sum() / total
+    top = int(np.clip(round(MNIST_SIZE / 2 - 0.5 - com_y), 0, MNIST_SIZE - height))
+    left = int(np.clip(round(MNIST_SIZE / 2 - 0.5 - com_x), 0, MNIST_SIZE - width))
+    field[top : top + height, left : left + width] = digit
+    return np.clip(field, 0.0, 1.0)
