@@ -1,0 +1,157 @@
+"""VAE playground: drag latent sliders, draw a digit, and watch a variational autoencoder at work."""
+
+import os
+
+import gradio as gr
+import torch
+
+from vae.demo import SLIDER_RANGE, Playground, Reconstruction
+
+INTRO = """
+# Variational autoencoder playground
+A VAE squeezes each 28x28 digit into a few numbers, its **latent code z**. The encoder does not
+give one point but a mean **μ** and a spread **σ** per dimension, the model decodes a sample
+**z = μ + σ·ε**, and a KL term pulls every code towards N(0, 1). That is why *any* z near the
+origin decodes to a plausible digit: the latent space has no holes.
+"""
+
+GENERATE_HELP = """
+Each slider is one latent dimension, the most informative first (by their KL on the test set).
+Drag one and the digit morphs smoothly: nearby codes decode to similar digits.
+"""
+
+DRAW_HELP = """
+Draw a digit. It is cropped, scaled to 20 px and centred by its centre of mass, as MNIST was made;
+the encoder turns it into μ and σ, and the decoder redraws it from z = μ and from samples of
+z ~ N(μ, σ²).
+"""
+
+CSS = """
+.latents { font-family: ui-monospace, monospace; font-size: 12px; }
+.zrow { display: flex; align-items: center; gap: 8px; height: 18px; }
+.zname { width: 28px; text-align: right; }
+.ztrack { position: relative; flex: 1; height: 12px; background: #2221; border-radius: 3px; }
+.zprior { position: absolute; left: 33.3%; width: 33.3%; top: 0; bottom: 0; background: #8884; }
+.zbox { position: absolute; top: 2px; bottom: 2px; background: #f97316aa; border-radius: 2px; }
+.zmu { position: absolute; top: 0; bottom: 0; width: 2px; background: #c2410c; }
+.zval { width: 190px; white-space: nowrap; }
+.zlegend { font-size: 12px; opacity: 0.8; }
+"""
+
+
+def reconstruction_outputs(result: Reconstruction) -> tuple:
+    return (
+        result.reconstruction,
+        result.model_input,
+        result.posterior_samples,
+        result.latents,
+        result.message,
+        result.mu,
+    )
+
+
+def build_demo(playground: Playground) -> gr.Blocks:
+    """The whole UI; every event is a plain method of playground."""
+    n = playground.latent_dim
+    with gr.Blocks(title="VAE playground") as demo:
+        gr.Markdown(INTRO)
+        with gr.Tabs() as tabs:
+            with gr.Tab("Generate", id="generate"):
+                gr.Markdown(GENERATE_HELP)
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        sliders = [
+                            gr.Slider(-SLIDER_RANGE, SLIDER_RANGE, value=0.0, step=0.01, label=f"z{i + 1}")
+                            for i in range(n)
+                        ]
+                    with gr.Column(scale=2):
+                        digit = gr.Image(
+                            value=playground.decode(*[0.0] * n),
+                            label="Decoded digit",
+                            format="png",
+                            height=300,
+                            width=300,
+                            elem_id="digit",
+                            buttons=["download"],
+                        )
+                        temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
+                        seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
+                        with gr.Row():
+                            random_button = gr.Button("Random sample", variant="primary")
+                            reset_button = gr.Button("Reset to 0")
+            with gr.Tab("Draw", id="draw"):
+                gr.Markdown(DRAW_HELP)
+                with gr.Row():
+                    with gr.Column(scale=1):
+                        sketch = gr.Sketchpad(
+                            label="Draw a digit",
+                            type="numpy",
+                            image_mode="RGBA",
+                            canvas_size=(400, 400),
+                            brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=14),
+                            layers=False,
+                            elem_id="sketch",
+                        )
+                        use_button = gr.Button("Use in sliders")
+                    with gr.Column(scale=1):
+                        message = gr.Markdown("Draw a digit on the pad.", elem_id="draw-message")
+                        with gr.Row():
+                            model_input = gr.Image(label="What the model sees (28x28)", format="png")
+                            reconstruction = gr.Image(
+                                label="Reconstruction from z = μ", format="png", elem_id="reconstruction"
+                            )
+                        posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png")
+                        latents = gr.HTML()
+        mu_state = gr.State(None)
+
+        sliders_and_digit = [*sliders, digit]
+        for slider in sliders:
+            slider.input(
+                playground.decode,
+                sliders,
+                digit,
+                api_name="decode" if slider is sliders[0] else False,
+                trigger_mode="always_last",
+                show_progress="hidden",
+            )
+        random_button.click(
+            playground.random,
+            [temperature, seed],
+            sliders_and_digit,
+            api_name="random",
+            show_progress="hidden",
+        )
+        reset_button.click(
+            playground.reset, None, sliders_and_digit, api_name="reset", show_progress="hidden"
+        )
+        sketch.change(
+            lambda value: reconstruction_outputs(playground.reconstruct(value)),
+            sketch,
+            [reconstruction, model_input, posterior, latents, message, mu_state],
+            api_name="reconstruct",
+            trigger_mode="always_last",
+            show_progress="hidden",
+        )
+        use_button.click(
+            lambda mu: [*playground.sliders_from(mu), gr.Tabs(selected="generate")],
+            mu_state,
+            [*sliders_and_digit, tabs],
+            api_name=False,
+        )
+    return demo
+
+
+def main() -> None:
+    torch.set_num_threads(1)  # a Space has 2 vCPUs: one decode per core beats two threads per decode
+    demo = build_demo(Playground.from_folder())
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    demo.launch(
+        server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+        server_port=int(os.environ.get("GRADIO_SERVER_PORT") or os.environ.get("PORT") or 7860),
+        css=CSS,
+        max_file_size="10mb",
+    )
+
+
+if __name__ == "__main__":
+    main()

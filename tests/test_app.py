@@ -1,0 +1,80 @@
+"""The app served for real: its named endpoints called through gradio_client."""
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+import app
+from tests.test_sketch import draw_four
+from vae.demo import Playground
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    demo = app.build_demo(Playground.from_folder())
+    demo.queue(default_concurrency_limit=2)
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    try:
+        yield Client(demo.local_url, verbose=False)
+    finally:
+        demo.close()
+
+
+def png(path: str) -> np.ndarray:
+    assert Path(path).suffix == ".png"
+    return np.asarray(Image.open(path))
+
+
+def test_api_names_the_main_actions(client: Client) -> None:
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert {"/decode", "/random", "/reconstruct"} <= set(endpoints)
+
+
+def test_decode_returns_the_exact_png(client: Client) -> None:
+    playground = Playground.from_folder()
+    values = [0.3 * (i % 5) - 0.6 for i in range(playground.latent_dim)]
+    pixels = png(client.predict(*values, api_name="/decode"))
+    assert np.array_equal(pixels, np.asarray(playground.decode(*values)))
+
+
+def test_random_returns_slider_values_then_the_digit(client: Client) -> None:
+    *values, image = client.predict(1.0, 5, api_name="/random")
+    assert len(values) == Playground.from_folder().latent_dim
+    assert all(-3 <= v <= 3 for v in values) and any(v != 0 for v in values)
+    assert png(image).shape == (280, 280)
+    assert client.predict(1.0, 5, api_name="/random")[:-1] == tuple(values)
+
+
+def test_reconstruct_a_drawn_png(client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "four.png"
+    Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    reconstruction, model_input, samples, latents, message = client.predict(sketch, api_name="/reconstruct")
+    assert png(reconstruction).shape == (280, 280)
+    assert png(model_input).shape == (280, 280)
+    assert png(samples).shape == (112, 6 * 112)
+    assert "zrow" in latents and "nats" in message
+
+
+def test_blank_canvas_gives_a_message_and_the_server_keeps_answering(client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "blank.png"
+    Image.new("RGBA", (400, 400)).save(path)
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    reconstruction, model_input, samples, _latents, message = client.predict(sketch, api_name="/reconstruct")
+    assert reconstruction is None and model_input is None and samples is None
+    assert message == "No digit found: draw one with dark strokes on the pad."
+    assert png(client.predict(*[0.0] * Playground.from_folder().latent_dim, api_name="/decode")).shape == (
+        280,
+        280,
+    )

@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from tests.test_sketch import draw_four
+from vae.demo import Playground
+from vae.model import VAE
+
+
+@pytest.fixture
+def playground(small_vae: VAE) -> Playground:
+    return Playground(small_vae)
+
+
+def test_decode_gives_a_crisp_280px_digit(playground: Playground, small_vae: VAE) -> None:
+    image = playground.decode(0.5, -1.0, 0.0, 2.0)
+    assert image.size == (280, 280) and image.mode == "L"
+    pixels = np.asarray(image)
+    expected = torch.sigmoid(small_vae.decode(torch.tensor([[0.5, -1.0, 0.0, 2.0]])))[0, 0].detach().numpy()
+    assert np.abs(pixels[::10, ::10] / 255 - expected).max() <= 1 / 255  # one grey level per 10x10 block
+    assert (pixels[:10, :10] == pixels[0, 0]).all()
+
+
+def test_decode_clamps_and_rejects_wrong_lengths(playground: Playground) -> None:
+    assert playground.decode(1e6, -np.inf, np.nan, 3.0).tobytes() == playground.decode(3, -3, 0, 3).tobytes()
+    with pytest.raises(ValueError, match="expected 4 latent values, got 3"):
+        playground.decode(0.0, 0.0, 0.0)
+
+
+def test_random_is_seeded_and_scaled_by_temperature(playground: Playground) -> None:
+    *values, image = playground.random(1.0, 7)
+    assert len(values) == 4 and isinstance(image, Image.Image)
+    assert playground.random(1.0, 7)[:4] == values
+    assert playground.random(1.0, 8)[:4] != values
+    assert playground.random(0.0, 7)[:4] == [0.0] * 4
+    assert playground.random(1.0, -1)[:4] != playground.random(1.0, -1)[:4]
+
+
+def test_reset_and_sliders_from_mu(playground: Playground) -> None:
+    *values, image = playground.reset()
+    assert values == [0.0] * 4 and image.tobytes() == playground.decode(0, 0, 0, 0).tobytes()
+    assert playground.sliders_from([0.5, 9.0, -1.0, 0.0])[:4] == [0.5, 3.0, -1.0, 0.0]
+    assert playground.sliders_from(None)[:4] == [0.0] * 4
+
+
+def test_reconstruct_shows_input_reconstruction_samples_and_latents(playground: Playground) -> None:
+    result = playground.reconstruct(
+        {"background": None, "layers": [], "composite": draw_four(400, 80, 60, 280, 30)}
+    )
+    assert result.reconstruction.size == (280, 280)
+    assert result.model_input.size == (280, 280)
+    assert result.posterior_samples.size == (6 * 28 * 4, 28 * 4)
+    assert result.latents.count('class="zrow"') == 4 and "μ" in result.latents
+    assert result.message.startswith("Reconstruction ") and "nats" in result.message
+    assert len(result.mu) == 4
+
+
+@pytest.mark.parametrize(
+    "sketch",
+    [
+        None,
+        {"background": None, "layers": [], "composite": None},
+        {"composite": np.zeros((400, 400, 4), np.uint8)},
+    ],
+)
+def test_reconstruct_of_nothing_clears_outputs_with_a_message(playground: Playground, sketch) -> None:
+    result = playground.reconstruct(sketch)
+    assert result.reconstruction is None and result.model_input is None and result.posterior_samples is None
+    assert result.latents == "" and result.mu is None
+    assert result.message in {
+        "Draw a digit on the pad.",
+        "No digit found: draw one with dark strokes on the pad.",
+    }
