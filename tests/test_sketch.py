@@ -80,3 +80,16 @@ def test_a_dot_or_a_blob_is_not_a_digit() -> None:
     ImageDraw.Draw(blob).ellipse((150, 150, 190, 190), fill=(0, 0, 0, 255))
     with pytest.raises(SketchError, match="blob"):
         preprocess_sketch(np.asarray(blob))
+
+
+def test_a_thick_stroke_of_uneven_width_stays_connected() -> None:
+    """Thinning a heavy-handed 0 must not cut its thin side open."""
+    yy, xx = np.mgrid[:400, :400]
+    outer = ((xx - 200) / 150) ** 2 + ((yy - 200) / 180) ** 2 <= 1
+    inner = ((xx - 260) / 80) ** 2 + ((yy - 200) / 140) ** 2 <= 1  # 140 px thick left, 10 px right
+    canvas = np.zeros((400, 400, 4), np.uint8)
+    canvas[..., 3] = 255 * (outer & ~inner)
+    digit = preprocess_sketch(canvas)
+    middle_row = digit[14]
+    assert middle_row[18:].max() > 0.4, "the thin right side of the ring was eroded away"
+    assert middle_row[16:20].max() < 0.3, "the hole in the middle was filled"
