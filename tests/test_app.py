@@ -1,6 +1,8 @@
 """The app served for real: its named endpoints called through gradio_client."""
 
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +80,34 @@ def test_blank_canvas_gives_a_message_and_the_server_keeps_answering(client: Cli
         280,
         280,
     )
+
+
+OFFLINE_START = """
+import socket, sys
+real_connect, attempts = socket.socket.connect, []
+def loopback_only(sock, address):
+    if isinstance(address, tuple) and address[0] not in ("127.0.0.1", "::1", "localhost"):
+        attempts.append(address[0])
+        raise OSError("network disabled by the test")
+    return real_connect(sock, address)
+socket.socket.connect = loopback_only
+import app
+from vae.demo import Playground
+demo = app.build_demo(Playground.from_folder())
+demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), prevent_thread_lock=True, quiet=True)
+demo.close()
+print("outside connections:", attempts)
+"""
+
+
+def test_imports_builds_and_launches_without_the_network() -> None:
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", OFFLINE_START, str(free_port())],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "outside connections: []" in done.stdout

@@ -1,0 +1,168 @@
+"""The app in a real browser: headless Chromium driven by Playwright, used as a visitor would."""
+
+import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+
+import app
+from tests.test_app import free_port
+from vae.demo import Playground
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
+
+if not CHROMIUM.is_file():
+    reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if os.environ.get("CI"):
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+@contextmanager
+def serve(ssr_mode: bool) -> Iterator[str]:
+    """The app on a free loopback port, closed on exit."""
+    demo = app.build_demo(Playground.from_folder())
+    demo.queue(default_concurrency_limit=2)
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        css=app.CSS,
+        ssr_mode=ssr_mode,
+    )
+    try:
+        yield demo.local_url
+    finally:
+        demo.close()
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with serve(ssr_mode=False) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+def open_app(browser: Browser, url: str) -> Page:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(url)
+    expect(digit(page)).to_be_visible(timeout=30_000)
+    return page
+
+
+@pytest.fixture
+def page(browser: Browser, url: str) -> Iterator[Page]:
+    page = open_app(browser, url)
+    yield page
+    page.close()
+
+
+def digit(page: Page) -> Locator:
+    return page.locator("#digit img")
+
+
+def slider_value(page: Page, i: int) -> Locator:
+    return page.get_by_label(f"number input for z{i}", exact=True)
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def no_error_toast(page: Page) -> None:
+    expect(page.get_by_test_id("toast-body")).to_have_count(0)
+
+
+def draw_seven(page: Page) -> None:
+    """Mouse strokes of a 7 on the sketch pad, after picking the brush."""
+    pad = page.locator("#sketch")
+    pad.get_by_role("button", name="Brush").click()
+    box = pad.locator("canvas").first.bounding_box()
+    assert box is not None
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    page.mouse.move(*at(0.3, 0.25))
+    page.mouse.down()
+    for fx, fy in [(0.5, 0.25), (0.7, 0.25), (0.6, 0.45), (0.5, 0.65), (0.45, 0.8)]:
+        page.mouse.move(*at(fx, fy), steps=8)
+    page.mouse.up()
+
+
+def test_dragging_a_slider_redraws_the_digit(page: Page) -> None:
+    before = digit(page).get_attribute("src")
+    box = page.get_by_role("slider", name="range slider for z1", exact=True).bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + box["width"] / 3, y, steps=10)
+    page.mouse.up()
+    expect(slider_value(page, 1)).not_to_have_value("0")
+    expect(digit(page)).not_to_have_attribute("src", before or "")
+    no_error_toast(page)
+    screenshot(page, "generate-drag")
+
+
+def test_random_sample_moves_every_slider_and_the_digit(page: Page) -> None:
+    before = digit(page).get_attribute("src")
+    page.get_by_role("button", name="Random sample").click()
+    expect(digit(page)).not_to_have_attribute("src", before or "")
+    for i in range(1, Playground.from_folder().latent_dim + 1):
+        expect(slider_value(page, i)).not_to_have_value("0")
+    no_error_toast(page)
+    screenshot(page, "generate-random")
+
+
+def test_drawing_shows_a_reconstruction_and_clearing_empties_it(page: Page) -> None:
+    page.get_by_role("tab", name="Draw").click()
+    draw_seven(page)
+    reconstruction = page.locator("#reconstruction img")
+    expect(reconstruction).to_be_visible()
+    expect(page.locator("#draw-message")).to_contain_text("nats")
+    expect(page.locator(".zrow")).to_have_count(Playground.from_folder().latent_dim)
+    screenshot(page, "draw")
+
+    page.locator("#sketch").get_by_role("button", name="Clear canvas").click()
+    expect(reconstruction).to_have_count(0)
+    expect(page.locator(".zrow")).to_have_count(0)
+    expect(page.locator("#draw-message")).not_to_contain_text("nats")
+    no_error_toast(page)
+    screenshot(page, "draw-cleared")
+
+
+def test_use_in_sliders_copies_the_drawing_into_the_generate_tab(page: Page) -> None:
+    page.get_by_role("tab", name="Draw").click()
+    draw_seven(page)
+    expect(page.locator("#reconstruction img")).to_be_visible()
+    page.get_by_role("button", name="Use in sliders").click()
+    expect(digit(page)).to_be_visible()
+    expect(slider_value(page, 1)).not_to_have_value("0")
+
+
+def test_the_page_also_works_with_server_side_rendering(browser: Browser) -> None:
+    with serve(ssr_mode=True) as url:
+        assert "data-sveltekit" in urllib.request.urlopen(url).read().decode()  # rendered by the Node server
+        page = open_app(browser, url)
+        before = digit(page).get_attribute("src")
+        page.get_by_role("button", name="Random sample").click()
+        expect(digit(page)).not_to_have_attribute("src", before or "")
+        no_error_toast(page)
+        page.close()
