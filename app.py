@@ -38,6 +38,19 @@ CSS = """
 .zlegend { font-size: 12px; opacity: 0.8; }
 """
 
+# Gradio's sketch pad starts with no tool picked ("select the draw tool to start"); a visitor who
+# opens the Draw tab should be able to draw at once, so the tab picks the brush for them.
+PICK_BRUSH_JS = """
+() => {
+  const pick = (tries) => {
+    const brush = document.querySelector('#sketch button[aria-label="Brush"]');
+    if (brush && !brush.classList.contains("highlight")) brush.click();
+    else if (!brush && tries > 0) setTimeout(() => pick(tries - 1), 50);
+  };
+  pick(40);
+}
+"""
+
 
 def reconstruction_outputs(result: Reconstruction) -> tuple:
     return (
@@ -79,7 +92,7 @@ def build_demo(playground: Playground) -> gr.Blocks:
                         with gr.Row():
                             random_button = gr.Button("Random sample", variant="primary")
                             reset_button = gr.Button("Reset to 0")
-            with gr.Tab("Draw", id="draw"):
+            with gr.Tab("Draw", id="draw") as draw_tab:
                 gr.Markdown(DRAW_HELP)
                 with gr.Row():
                     with gr.Column(scale=1):
@@ -103,6 +116,7 @@ def build_demo(playground: Playground) -> gr.Blocks:
                         posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png")
                         latents = gr.HTML()
         mu_state = gr.State(None)
+        draw_tab.select(None, js=PICK_BRUSH_JS, api_name=False)
 
         sliders_and_digit = [*sliders, digit]
         for slider in sliders:

@@ -1,6 +1,7 @@
 """The app in a real browser: headless Chromium driven by Playwright, used as a visitor would."""
 
 import os
+import re
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,9 +91,9 @@ def no_error_toast(page: Page) -> None:
 
 
 def draw_seven(page: Page) -> None:
-    """Mouse strokes of a 7 on the sketch pad, after picking the brush."""
+    """Mouse strokes of a 7 on the sketch pad; opening the Draw tab has picked the brush already."""
     pad = page.locator("#sketch")
-    pad.get_by_role("button", name="Brush").click()
+    expect(pad.get_by_role("button", name="Brush", exact=True)).to_have_class(re.compile(r"\bhighlight\b"))
     box = pad.locator("canvas").first.bounding_box()
     assert box is not None
 
