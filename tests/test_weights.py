@@ -78,10 +78,12 @@ def test_missing_folder_and_pickle_only_folder_are_refused(saved: Path, tmp_path
         load_pretrained(VAE, saved)
 
 
-def test_bundled_vae_loads_and_is_sorted_by_kl() -> None:
-    model = load_pretrained(VAE, WEIGHTS_DIR / "mnist-vae")
+@pytest.mark.parametrize(("name", "latent_dim"), [("mnist-vae", 16), ("mnist-vae-2d", 2)])
+def test_bundled_vae_loads_and_is_sorted_by_kl(name: str, latent_dim: int) -> None:
+    model = load_pretrained(VAE, WEIGHTS_DIR / name)
     kl = model.kl_per_dim
-    assert model.config.dataset == "mnist"
+    assert model.config.dataset == "mnist" and model.config.latent_dim == latent_dim
+    assert (WEIGHTS_DIR / name / "model.safetensors").stat().st_size < 8_000_000  # a Space-friendly size
     assert torch.equal(kl, kl.sort(descending=True).values)
     assert kl[0] > 1.0  # the first slider moves the digit a lot
     assert torch.sigmoid(model.decode(torch.zeros(1, model.config.latent_dim))).max() > 0.5

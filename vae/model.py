@@ -12,7 +12,7 @@ from torch import nn
 class VAEConfig:
     latent_dim: int = 16
     channels: int = 32  # width of the first conv layer; the second has twice as many
-    hidden: int = 512  # width of the fully connected layer between convs and latent code
+    hidden: int = 256  # width of the fully connected layer between convs and latent code
     dataset: str = "mnist"  # what it was trained on, so the app and evaluation pick matching data
 
 

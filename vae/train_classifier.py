@@ -43,7 +43,7 @@ def accuracy(model: DigitClassifier, images: torch.Tensor, labels: torch.Tensor)
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m vae.train_classifier", description=__doc__)
     p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
-    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=15)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
