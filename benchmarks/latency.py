@@ -20,7 +20,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 import app
-from benchmarks.redraw import redraw_as_sketch
+from benchmarks.redraw import redraw_as_sketch, to_pixels
 from tests.test_app import free_port
 from vae.demo import Playground
 
@@ -45,11 +45,7 @@ def timed(call: Callable[[Any], object], inputs: list) -> list[float]:
 
 def sketches(count: int, playground: Playground, rng: np.random.Generator) -> list[np.ndarray]:
     """Drawings of decoded random digits, as the sketch pad would send them."""
-    digits = [
-        np.asarray(playground.random(1.0, seed)[-1].resize((28, 28)), np.float32) / 255
-        for seed in range(count)
-    ]
-    return [redraw_as_sketch(d, rng) for d in digits]
+    return [redraw_as_sketch(to_pixels(playground.random(1.0, seed)[-1]), rng) for seed in range(count)]
 
 
 def main(argv: list[str] | None = None) -> None:

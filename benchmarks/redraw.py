@@ -19,7 +19,6 @@ from vae.classifier import DigitClassifier
 from vae.data import DEFAULT_DATA_ROOT, load_split
 from vae.demo import Playground
 from vae.model import VAE
-from vae.sketch import preprocess_sketch
 from vae.weights import WEIGHTS_DIR, load_pretrained
 
 CANVAS = 400
@@ -38,6 +37,11 @@ def redraw_as_sketch(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     top, left = rng.integers(0, CANVAS - size + 1, size=2)
     canvas[top : top + size, left : left + size, 3] = np.asarray(strokes)
     return canvas
+
+
+def to_pixels(image: Image.Image) -> np.ndarray:
+    """An upscaled display image from the app back to its 28x28 values in [0, 1]."""
+    return np.asarray(image.resize((28, 28), Image.Resampling.BOX), np.float32) / 255
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,9 +69,8 @@ def main(argv: list[str] | None = None) -> None:
             inputs.append(np.zeros((28, 28), np.float32))
             reconstructions.append(np.zeros((28, 28), np.float32))
             continue
-        inputs.append(preprocess_sketch(sketch))
-        small = result.reconstruction.resize((28, 28), Image.Resampling.BOX)
-        reconstructions.append(np.asarray(small, np.float32) / 255)
+        inputs.append(to_pixels(result.model_input))
+        reconstructions.append(to_pixels(result.reconstruction))
 
     def accuracy(batch: list[np.ndarray]) -> float:
         x = torch.from_numpy(np.stack(batch))[:, None]

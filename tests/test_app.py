@@ -4,6 +4,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +23,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
+@contextmanager
+def serve(ssr_mode: bool = False) -> Iterator[str]:
+    """The app on a free loopback port, closed on exit; yields its URL."""
     demo = app.build_demo(Playground.from_folder())
     demo.queue(default_concurrency_limit=2)
-    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        css=app.CSS,
+        ssr_mode=ssr_mode,
+    )
     try:
-        yield Client(demo.local_url, verbose=False)
+        yield demo.local_url
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    with serve() as url:
+        yield Client(url, verbose=False)
 
 
 def png(path: str) -> np.ndarray:

@@ -4,43 +4,24 @@ import os
 import re
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-import app
-from tests.test_app import free_port
-from vae.demo import Playground
+from tests.test_app import serve
+from vae.model import VAEConfig
+from vae.weights import WEIGHTS_DIR, read_config
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
+LATENT_DIM = read_config(VAEConfig, WEIGHTS_DIR / "mnist-vae").latent_dim
 
 if not CHROMIUM.is_file():
     reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)"
     if os.environ.get("CI"):
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason, allow_module_level=True)
-
-
-@contextmanager
-def serve(ssr_mode: bool) -> Iterator[str]:
-    """The app on a free loopback port, closed on exit."""
-    demo = app.build_demo(Playground.from_folder())
-    demo.queue(default_concurrency_limit=2)
-    demo.launch(
-        server_name="127.0.0.1",
-        server_port=free_port(),
-        prevent_thread_lock=True,
-        quiet=True,
-        css=app.CSS,
-        ssr_mode=ssr_mode,
-    )
-    try:
-        yield demo.local_url
-    finally:
-        demo.close()
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +107,7 @@ def test_random_sample_moves_every_slider_and_the_digit(page: Page) -> None:
     before = digit(page).get_attribute("src")
     page.get_by_role("button", name="Random sample").click()
     expect(digit(page)).not_to_have_attribute("src", before or "")
-    for i in range(1, Playground.from_folder().latent_dim + 1):
+    for i in range(1, LATENT_DIM + 1):
         expect(slider_value(page, i)).not_to_have_value("0")
     no_error_toast(page)
     screenshot(page, "generate-random")
@@ -138,7 +119,7 @@ def test_drawing_shows_a_reconstruction_and_clearing_empties_it(page: Page) -> N
     reconstruction = page.locator("#reconstruction img")
     expect(reconstruction).to_be_visible()
     expect(page.locator("#draw-message")).to_contain_text("nats")
-    expect(page.locator(".zrow")).to_have_count(Playground.from_folder().latent_dim)
+    expect(page.locator(".zrow")).to_have_count(LATENT_DIM)
     screenshot(page, "draw")
 
     page.locator("#sketch").get_by_role("button", name="Clear canvas").click()
