@@ -4,8 +4,10 @@ import os
 
 import gradio as gr
 import torch
+from gradio.components.image_editor import EditorData
 
 from vae.demo import SLIDER_RANGE, Playground, Reconstruction
+from vae.sketch import SketchError, check_image_file
 
 INTRO = """
 # Variational autoencoder playground
@@ -52,6 +54,30 @@ PICK_BRUSH_JS = """
 """
 
 
+# Shared by main(), the tests and the benchmarks, so all of them measure the app as deployed.
+QUEUE_SETTINGS = {"default_concurrency_limit": 2, "max_size": 64}
+LAUNCH_SETTINGS = {"css": CSS, "max_file_size": "10mb", "show_error": True}
+
+
+def with_upload_checks(pad: gr.Sketchpad) -> gr.Sketchpad:
+    """Read each uploaded file's header before Gradio decodes it, so a non-image or an image bomb gets
+    a message instead of a traceback. (A subclass would do too, but Gradio writes a .pyi beside it.)"""
+    decode = pad.preprocess
+
+    def preprocess(payload: EditorData | None) -> dict | None:
+        try:
+            if payload is not None:
+                for file in [payload.background, payload.composite, *payload.layers]:
+                    if file is not None:
+                        check_image_file(file.path)
+            return decode(payload)
+        except SketchError as err:
+            raise gr.Error(str(err), print_exception=False) from None
+
+    pad.preprocess = preprocess
+    return pad
+
+
 def reconstruction_outputs(result: Reconstruction) -> tuple:
     return (
         result.reconstruction,
@@ -96,14 +122,16 @@ def build_demo(playground: Playground) -> gr.Blocks:
                 gr.Markdown(DRAW_HELP)
                 with gr.Row():
                     with gr.Column(scale=1):
-                        sketch = gr.Sketchpad(
-                            label="Draw a digit",
-                            type="numpy",
-                            image_mode="RGBA",
-                            canvas_size=(400, 400),
-                            brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=14),
-                            layers=False,
-                            elem_id="sketch",
+                        sketch = with_upload_checks(
+                            gr.Sketchpad(
+                                label="Draw a digit",
+                                type="numpy",
+                                image_mode="RGBA",
+                                canvas_size=(400, 400),
+                                brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=14),
+                                layers=False,
+                                elem_id="sketch",
+                            )
                         )
                         use_button = gr.Button("Use in sliders")
                     with gr.Column(scale=1):
@@ -158,12 +186,11 @@ def build_demo(playground: Playground) -> gr.Blocks:
 def main() -> None:
     torch.set_num_threads(1)  # a Space has 2 vCPUs: one decode per core beats two threads per decode
     demo = build_demo(Playground.from_folder())
-    demo.queue(default_concurrency_limit=2, max_size=64)
+    demo.queue(**QUEUE_SETTINGS)
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT") or os.environ.get("PORT") or 7860),
-        css=CSS,
-        max_file_size="10mb",
+        **LAUNCH_SETTINGS,
     )
 
 

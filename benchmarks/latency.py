@@ -70,8 +70,14 @@ def main(argv: list[str] | None = None) -> None:
         echo_inputs = [gr.Number(visible=False) for _ in range(n)]
         echo_output = gr.Image(format="png", visible=False)
         gr.Button(visible=False).click(lambda *_: fixed_digit, echo_inputs, echo_output, api_name="echo")
-    demo.queue(default_concurrency_limit=2, max_size=64)
-    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    demo.queue(**app.QUEUE_SETTINGS)
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=free_port(),
+        prevent_thread_lock=True,
+        quiet=True,
+        **app.LAUNCH_SETTINGS,
+    )
     try:
         client = Client(demo.local_url, verbose=False)
         echo, decode, reconstruct = [], [], []

@@ -27,14 +27,14 @@ def free_port() -> int:
 def serve(ssr_mode: bool = False) -> Iterator[str]:
     """The app on a free loopback port, closed on exit; yields its URL."""
     demo = app.build_demo(Playground.from_folder())
-    demo.queue(default_concurrency_limit=2)
+    demo.queue(**app.QUEUE_SETTINGS)
     demo.launch(
         server_name="127.0.0.1",
         server_port=free_port(),
         prevent_thread_lock=True,
         quiet=True,
-        css=app.CSS,
         ssr_mode=ssr_mode,
+        **app.LAUNCH_SETTINGS,
     )
     try:
         yield demo.local_url

@@ -1,5 +1,8 @@
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 from PIL import Image, ImageDraw
 
 from vae.sketch import SketchError, preprocess_sketch
@@ -64,6 +67,8 @@ def test_white_background_rgb_and_white_on_black_match_transparent() -> None:
         (np.zeros((400, 400, 4), np.uint8) + np.array([0, 0, 0, 255], np.uint8), "No digit found"),
         (np.zeros((5, 5, 5)), "Expected a greyscale, RGB or RGBA image"),
         (np.zeros(10), "Expected a greyscale, RGB or RGBA image"),
+        (np.zeros((0, 5, 4), np.uint8), r"The image is empty \(5x0 pixels\)"),
+        (np.zeros((4097, 4096), bool), r"too large \(4096x4097 pixels\): send at most 4096x4096"),
     ],
 )
 def test_unreadable_images_give_a_message(image: np.ndarray, message: str) -> None:
@@ -93,3 +98,61 @@ def test_a_thick_stroke_of_uneven_width_stays_connected() -> None:
     middle_row = digit[14]
     assert middle_row[18:].max() > 0.4, "the thin right side of the ring was eroded away"
     assert middle_row[16:20].max() < 0.3, "the hole in the middle was filled"
+
+
+IMAGE_DTYPES = [
+    np.bool_,
+    np.uint8,
+    np.uint16,
+    np.int8,
+    np.int32,
+    np.int64,
+    np.float16,
+    np.float32,
+    np.float64,
+]
+ARRAY_DTYPES = st.sampled_from([*IMAGE_DTYPES, np.complex64, np.object_, np.str_])
+ARRAY_SHAPES = st.one_of(
+    hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=6),
+    st.tuples(st.integers(0, 120), st.integers(0, 120)),
+    st.tuples(st.integers(0, 120), st.integers(0, 120), st.integers(1, 5)),
+)
+
+
+@st.composite
+def arbitrary_arrays(draw: st.DrawFn) -> np.ndarray:
+    """Arrays of any shape and dtype, from constant fills to noise, extremes, NaN and infinities."""
+    dtype, shape = np.dtype(draw(ARRAY_DTYPES)), draw(ARRAY_SHAPES)
+    if dtype.kind in "OU":
+        return np.full(shape, draw(st.sampled_from(["", "ink", None])), dtype=dtype)
+    if dtype.kind == "c":
+        return np.full(shape, 1 + 2j, dtype=dtype)
+    seed, style = draw(st.integers(0, 2**32 - 1)), draw(st.sampled_from(["noise", "extremes", "strokes"]))
+    rng = np.random.default_rng(seed)
+    if dtype.kind == "b":
+        return rng.random(shape) < 0.3
+    if dtype.kind == "f":
+        finite = np.finfo(dtype).max
+        special = np.array([0, 1, 255, -1, finite, -finite, np.nan, np.inf, -np.inf], dtype)
+    else:
+        limits = np.iinfo(dtype)
+        special = np.array([0, 1, min(255, limits.max), limits.min, limits.max], dtype)
+    if style == "extremes":
+        return rng.choice(special, size=shape)
+    noise = rng.random(shape) * (1.0 if dtype.kind == "f" and style == "noise" else 255)
+    if style == "strokes" and len(shape) >= 2:
+        noise = noise * (rng.random(shape[:2] + (1,) * (len(shape) - 2)) < 0.1)
+    return noise.astype(dtype)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(arbitrary_arrays())
+def test_any_array_gives_a_digit_or_a_sketch_error(image: np.ndarray) -> None:
+    try:
+        digit = preprocess_sketch(image)
+    except SketchError as err:
+        assert str(err) and "Traceback" not in str(err)
+        return
+    assert digit.shape == (28, 28) and digit.dtype == np.float32
+    assert np.isfinite(digit).all() and digit.min() >= 0.0 and digit.max() <= 1.0
+    assert digit.max() > 0.0

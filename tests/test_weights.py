@@ -1,10 +1,12 @@
 import json
+import pickle
 from pathlib import Path
 
 import pytest
 import torch
 
 from vae.classifier import DigitClassifier
+from vae.demo import Playground
 from vae.model import VAE, VAEConfig
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
@@ -70,12 +72,38 @@ def test_wrong_model_class_is_refused(saved: Path) -> None:
         load_pretrained(DigitClassifier, saved)
 
 
-def test_missing_folder_and_pickle_only_folder_are_refused(saved: Path, tmp_path: Path) -> None:
-    with pytest.raises(WeightsError, match="no such weights folder"):
-        load_pretrained(VAE, tmp_path / "nowhere")
-    (saved / "model.safetensors").rename(saved / "pytorch_model.bin")
+class Trap:
+    """Unpickling it creates a file: proof that a pickle was executed."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        return open, (str(self.marker), "w")
+
+
+def test_a_planted_pickle_is_never_executed(saved: Path, tmp_path: Path) -> None:
+    proof = tmp_path / "proof"
+    pickle.loads(pickle.dumps(Trap(proof)))
+    assert proof.exists(), "the trap does not work, so this test could not fail"
+
+    marker = tmp_path / "executed"
+    weights_dir = tmp_path / "weights"
+    planted = weights_dir / "mnist-vae"
+    planted.mkdir(parents=True)
+    (planted / "config.json").write_text((saved / "config.json").read_text())
+    torch.save({"state": Trap(marker)}, planted / "pytorch_model.bin")
     with pytest.raises(WeightsError, match=r"model\.safetensors: missing .*only read from safetensors"):
-        load_pretrained(VAE, saved)
+        Playground.from_folder(weights_dir)
+    (planted / "model.safetensors").write_bytes(pickle.dumps(Trap(marker)))
+    with pytest.raises(WeightsError, match=r"model\.safetensors: not a readable safetensors file"):
+        Playground.from_folder(weights_dir)
+    assert not marker.exists()
+
+
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(WeightsError, match="nowhere: no such weights folder"):
+        load_pretrained(VAE, tmp_path / "nowhere")
 
 
 @pytest.mark.parametrize(("name", "latent_dim"), [("mnist-vae", 16), ("mnist-vae-2d", 2)])

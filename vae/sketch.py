@@ -1,5 +1,7 @@
 """Turn a drawing into a 28x28 MNIST-style digit: cropped, scaled to 20 px, centred by mass."""
 
+from pathlib import Path
+
 import numpy as np
 from PIL import Image, ImageFilter
 
@@ -8,7 +10,7 @@ MNIST_BOX = 20  # MNIST digits were scaled so their longer side fits 20 px, then
 WORK_SIZE = 100  # the crop is normalised at this resolution before the final downscale
 STROKE_RATIO = 0.14  # MNIST strokes are about 14 % of a digit's height (2-3 px of 20)
 INK_THRESHOLD = 0.2
-MAX_PIXELS = 40_000_000
+MAX_SIDE = 4096  # larger images are refused before they are decoded: the pad is 400x400
 
 
 class SketchError(ValueError):
@@ -24,8 +26,7 @@ def ink_map(image: np.ndarray) -> np.ndarray:
         arr, channels = arr[:, :, None], 1
     else:
         raise SketchError(f"Expected a greyscale, RGB or RGBA image, got an array of shape {arr.shape}.")
-    if arr.shape[0] * arr.shape[1] > MAX_PIXELS:
-        raise SketchError(f"The image is too large ({arr.shape[1]}x{arr.shape[0]} pixels).")
+    check_size(arr.shape[1], arr.shape[0])
     if arr.dtype == bool:
         values = arr.astype(np.float32)
     elif np.issubdtype(arr.dtype, np.integer):
@@ -43,6 +44,26 @@ def ink_map(image: np.ndarray) -> np.ndarray:
     if np.median(ink) > 0.5:  # light strokes on a dark background, as MNIST itself is stored
         ink = alpha * luminance
     return ink
+
+
+def check_size(width: int, height: int) -> None:
+    """Refuse empty images, and images too large to process quickly in little memory."""
+    if width == 0 or height == 0:
+        raise SketchError(f"The image is empty ({width}x{height} pixels).")
+    if width * height > MAX_SIDE * MAX_SIDE:
+        raise SketchError(
+            f"The image is too large ({width}x{height} pixels): send at most {MAX_SIDE}x{MAX_SIDE}."
+        )
+
+
+def check_image_file(path: str | Path) -> None:
+    """Read only the file's header, so a non-image or an image bomb is refused before decoding."""
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise SketchError("That file is not an image this app can read: send a PNG or JPEG.") from None
+    check_size(width, height)
 
 
 def preprocess_sketch(image: np.ndarray) -> np.ndarray:

@@ -1,0 +1,183 @@
+"""Bad input through the served app: each gets a clear message or a sane result, and the server goes on."""
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from tests.test_app import png, serve
+from tests.test_sketch import draw_four
+from vae.demo import Playground
+
+LATENT_DIM = Playground.from_folder().latent_dim
+NO_DIGIT = "No digit found: draw one with dark strokes on the pad."
+NOT_AN_IMAGE = "That file is not an image this app can read: send a PNG or JPEG."
+
+
+def encoded(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def four(mode: str) -> Image.Image:
+    return Image.fromarray(draw_four(400, 80, 60, 280, 30, mode=mode))
+
+
+# (case, file name, file bytes, expected): expected is "digit" for a reconstruction, or the text of
+# the message the Draw tab shows, or "error: <text>" for a message raised before the handler runs.
+RECONSTRUCT_CASES = [
+    ("blank canvas", "blank.png", lambda: encoded(Image.new("RGBA", (400, 400))), NO_DIGIT),
+    (
+        "fully inked canvas",
+        "inked.png",
+        lambda: encoded(Image.new("RGBA", (400, 400), (0, 0, 0, 255))),
+        NO_DIGIT,
+    ),
+    (
+        "transparent PNG",
+        "clear.png",
+        lambda: encoded(Image.new("RGBA", (400, 400), (255, 255, 255, 0))),
+        NO_DIGIT,
+    ),
+    ("RGB PNG without alpha", "four.png", lambda: encoded(four("RGB")), "digit"),
+    ("1x1 image", "dot.png", lambda: encoded(Image.new("L", (1, 1), 0)), NO_DIGIT),
+    (
+        "6000x6000 image",
+        "huge.png",
+        lambda: encoded(Image.new("1", (6000, 6000), 1)),
+        "error: The image is too large (6000x6000 pixels): send at most 4096x4096.",
+    ),
+    (
+        "random noise",
+        "noise.png",
+        lambda: encoded(Image.fromarray(np.random.default_rng(0).integers(0, 256, (400, 400, 4), np.uint8))),
+        "digit",
+    ),
+    ("JPEG", "four.jpg", lambda: encoded(four("RGB"), "JPEG", quality=75), "digit"),
+    ("text file", "notes.txt", lambda: b"not an image\n" * 100, f"error: {NOT_AN_IMAGE}"),
+    ("text named .png", "fake.png", lambda: b"\x89PNG\r\n\x1a\n garbage", f"error: {NOT_AN_IMAGE}"),
+]
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with serve() as address:
+        yield address
+
+
+@pytest.fixture(scope="module")
+def client(url: str) -> Client:
+    return Client(url, verbose=False)
+
+
+def assert_still_answers(client: Client) -> None:
+    assert png(client.predict(*[0.5] * LATENT_DIM, api_name="/decode")).shape == (280, 280)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [case[1:] for case in RECONSTRUCT_CASES],
+    ids=[case[0] for case in RECONSTRUCT_CASES],
+)
+def test_reconstruct_answers_bad_images_clearly(
+    client: Client, tmp_path: Path, name: str, content, expected: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content())
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    if expected.startswith("error: "):
+        with pytest.raises(AppError) as raised:
+            client.predict(sketch, api_name="/reconstruct")
+        assert str(raised.value) == expected.removeprefix("error: ")
+    else:
+        reconstruction, model_input, _samples, latents, message = client.predict(
+            sketch, api_name="/reconstruct"
+        )
+        if expected == "digit":
+            assert png(reconstruction).shape == png(model_input).shape == (280, 280)
+            assert message.startswith("Reconstruction ") and latents.count("zrow") == LATENT_DIM
+        else:
+            assert message == expected and reconstruction is None and model_input is None
+    assert_still_answers(client)
+
+
+def test_uploads_over_the_size_cap_are_refused(client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "big.png"
+    path.write_bytes(encoded(Image.new("L", (8, 8))) + bytes(11 * 2**20))
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    with pytest.raises(Exception, match=r"(?i)exceeds the maximum"):
+        client.predict(sketch, api_name="/reconstruct")
+    assert_still_answers(client)
+
+
+def call_raw(url: str, api_name: str, body: str) -> tuple[str, object]:
+    """POST a hand-written JSON body (it may hold NaN, which Python's parser accepts); the last event."""
+    posted = httpx.post(
+        f"{url}gradio_api/call/{api_name}", content=body, headers={"content-type": "application/json"}
+    )
+    posted.raise_for_status()
+    stream = httpx.get(f"{url}gradio_api/call/{api_name}/{posted.json()['event_id']}", timeout=60)
+    event = data = None
+    for line in stream.text.splitlines():
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            data = json.loads(line.removeprefix("data: "))
+    return event, data
+
+
+def decoded_values(values: list[float]) -> np.ndarray:
+    return np.asarray(Playground.from_folder().decode(*values))
+
+
+# (case, JSON list of slider values, expected): an array for the digit it must decode to, or text
+# the error message must hold.
+ZEROS = [0.0] * LATENT_DIM
+DECODE_CASES = [
+    ("NaN", ["NaN"] * LATENT_DIM, decoded_values(ZEROS)),
+    (
+        "NaN in one slider",
+        ["NaN"] + ["1.5"] * (LATENT_DIM - 1),
+        decoded_values([0.0] + [1.5] * (LATENT_DIM - 1)),
+    ),
+    ("infinity", ["Infinity"] * LATENT_DIM, "Value inf is greater than maximum value 3.0."),
+    ("minus infinity", ["-Infinity"] * LATENT_DIM, "Value -inf is less than minimum value -3.0."),
+    ("1e6", ["1e6"] * LATENT_DIM, "Value 1000000.0 is greater than maximum value 3.0."),
+    ("-1e6", ["-1e6"] * LATENT_DIM, "Value -1000000.0 is less than minimum value -3.0."),
+    (
+        "a string",
+        ['"seven"'] * LATENT_DIM,
+        "Expected a `float`, but the value passed to the event handler was: 'seven'",
+    ),
+    (
+        "too few values",
+        ["0"] * 3,
+        f"An event handler (decode) didn't receive enough input values (needed: {LATENT_DIM}, got: 3).",
+    ),
+    ("too many values", ["0"] * (LATENT_DIM + 4), decoded_values(ZEROS)),
+]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"), [case[1:] for case in DECODE_CASES], ids=[case[0] for case in DECODE_CASES]
+)
+def test_decode_answers_bad_values_clearly(
+    url: str, client: Client, values: list[str], expected: np.ndarray | str
+) -> None:
+    event, data = call_raw(url, "decode", '{"data": [' + ",".join(values) + "]}")
+    if isinstance(expected, str):
+        assert event == "error"
+        assert expected in data["error"]
+    else:
+        assert event == "complete"
+        image = httpx.get(data[0]["url"]).content
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(image))), expected)
+    assert_still_answers(client)
