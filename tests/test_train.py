@@ -2,10 +2,13 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from PIL import Image
 
+from vae.model import VAE
 from vae.train import main as train_main
 from vae.train_classifier import main as train_classifier_main
+from vae.weights import load_pretrained
 
 
 def run_train(data_root: Path, out: Path, *extra: str) -> None:
@@ -20,10 +23,23 @@ def test_one_epoch_end_to_end(tiny_mnist: Path, tmp_path: Path, capsys: pytest.C
     assert "mnist: 80 train, 16 validation, 32 test images; device cpu" in printed
     assert "epoch 1: train loss" in printed and "test loss" in printed
     config = json.loads((out / "config.json").read_text())
-    assert config == {"latent_dim": 3, "channels": 4, "hidden": 16, "dataset": "mnist"}
+    assert config == {"latent_dim": 3, "channels": 4, "hidden": 16, "dataset": "mnist", "model": "vae"}
     assert (out / "model.safetensors").stat().st_size > 1000
     assert Image.open(out / "samples.png").size == (242, 242)  # 8x8 grid of 28 px with 2 px padding
     assert Image.open(out / "reconstructions.png").size == (482, 62)  # 16x2 grid
+
+
+def test_model_ae_trains_a_deterministic_autoencoder(
+    tiny_mnist: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    run_train(tiny_mnist, tmp_path / "ae", "--model", "ae")
+    assert "active dimensions" not in capsys.readouterr().out
+    model = load_pretrained(VAE, tmp_path / "ae")
+    assert model.config.model == "ae"
+    x = torch.rand(3, 1, 28, 28)
+    first, mu, _ = model(x)
+    assert torch.equal(first, model(x)[0]) and torch.equal(first, model.decode(mu))  # z = mu, no sampling
+    assert torch.equal(model.kl_per_dim, torch.zeros(3))  # no KL was trained, so none is reported
 
 
 def test_seeded_runs_are_reproducible(tiny_mnist: Path, tmp_path: Path) -> None:
@@ -55,6 +71,7 @@ def test_existing_folder_needs_force(tiny_mnist: Path, tmp_path: Path, capsys: p
         (["--latent-dim", "many"], "argument --latent-dim: invalid int value: 'many'"),
         (["--dataset", "cifar"], "argument --dataset: invalid choice: 'cifar'"),
         (["--lr", "-1"], "--lr must be positive"),
+        (["--model", "gan"], "argument --model: invalid choice: 'gan'"),
     ],
 )
 def test_bad_arguments_give_a_short_message(

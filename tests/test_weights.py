@@ -59,6 +59,10 @@ def test_mismatched_config_names_both_files(saved: Path) -> None:
             json.dumps(VAEConfig().__dict__ | {"latent_dim": -3}),
             r"config\.json: latent_dim=-3 is not a valid int",
         ),
+        (
+            json.dumps(VAEConfig().__dict__ | {"model": "gan"}),
+            r"config\.json: model must be 'vae' or 'ae', not 'gan'",
+        ),
     ],
 )
 def test_bad_config_names_the_file(saved: Path, content: str, message: str) -> None:

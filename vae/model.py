@@ -14,6 +14,11 @@ class VAEConfig:
     channels: int = 32  # width of the first conv layer; the second has twice as many
     hidden: int = 256  # width of the fully connected layer between convs and latent code
     dataset: str = "mnist"  # what it was trained on, so the app and evaluation pick matching data
+    model: str = "vae"  # "ae": the same network as a plain autoencoder, z = mu, trained without KL
+
+    def __post_init__(self) -> None:
+        if self.model not in ("vae", "ae"):
+            raise ValueError(f"model must be 'vae' or 'ae', not {self.model!r}")
 
 
 @dataclass
@@ -84,6 +89,8 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
 
     def reparameterize(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
         """z = mu + sigma * eps keeps the sample differentiable with respect to mu and sigma."""
+        if self.config.model == "ae":  # a plain autoencoder maps each image to one point
+            return mu
         return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:

@@ -29,14 +29,16 @@ def pick_device(name: str) -> torch.device:
 
 @torch.no_grad()
 def evaluate_loss(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> tuple[float, torch.Tensor]:
-    """Mean negative ELBO per image with one sampled z (pytorch/examples' test loss), and KL per dim."""
+    """Mean negative ELBO per image with one sampled z (pytorch/examples' test loss), and KL per dim.
+
+    For a plain autoencoder the loss is the reconstruction alone: it has no KL term."""
     model.eval()
     total, kl_per_dim = 0.0, torch.zeros(model.config.latent_dim)
     device = next(model.parameters()).device
     for start in range(0, len(images), batch_size):
         x = images[start : start + batch_size].to(device)
         terms = vae_loss(x, *model(x))
-        total += terms.loss.item() * len(x)
+        total += (terms.recon if model.config.model == "ae" else terms.loss).item() * len(x)
         kl_per_dim += terms.kl_per_dim.cpu() * len(x)
     return total / len(images), kl_per_dim / len(images)
 
@@ -63,6 +65,7 @@ def check_out_folder(parser: argparse.ArgumentParser, out: Path, force: bool) ->
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m vae.train", description=__doc__)
     p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
+    p.add_argument("--model", choices=["vae", "ae"], default="vae", help="ae: a plain autoencoder")
     p.add_argument("--latent-dim", type=int, default=VAEConfig.latent_dim)
     p.add_argument("--channels", type=int, default=VAEConfig.channels)
     p.add_argument("--hidden", type=int, default=VAEConfig.hidden)
@@ -102,7 +105,14 @@ def train(args: argparse.Namespace) -> float:
         f"{len(test_images)} test images; device {device}"
     )
 
-    config = VAEConfig(latent_dim=args.latent_dim, channels=args.channels, hidden=args.hidden)
+    config = VAEConfig(
+        latent_dim=args.latent_dim,
+        channels=args.channels,
+        hidden=args.hidden,
+        dataset=args.dataset,
+        model=args.model,
+    )
+    variational = args.model == "vae"
     model = VAE(config).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     steps_per_epoch = math.ceil(len(train_images) / args.batch_size)
@@ -122,7 +132,7 @@ def train(args: argparse.Namespace) -> float:
             for i in bar:
                 x = train_images[perm[i * args.batch_size : (i + 1) * args.batch_size]].to(device)
                 terms = vae_loss(x, *model(x))
-                beta = min(1.0, step / (args.kl_warmup * steps_per_epoch + 1e-9))
+                beta = min(1.0, step / (args.kl_warmup * steps_per_epoch + 1e-9)) if variational else 0.0
                 optimizer.zero_grad(set_to_none=True)
                 (terms.recon + beta * terms.kl).backward()
                 optimizer.step()
@@ -135,7 +145,8 @@ def train(args: argparse.Namespace) -> float:
             mark = ""
             if val_loss < best:
                 best, mark = val_loss, " *saved"
-                model.kl_per_dim.copy_(kl_per_dim)
+                if variational:
+                    model.kl_per_dim.copy_(kl_per_dim)
                 best_state = copy.deepcopy(model.state_dict())
                 model.save_pretrained(args.out)
             tqdm.write(
@@ -149,11 +160,12 @@ def train(args: argparse.Namespace) -> float:
         raise DataError("stopped before the first epoch ended; nothing was saved")
 
     model.load_state_dict(best_state)
-    model.sort_latents(model.kl_per_dim.clone())
+    if variational:
+        model.sort_latents(model.kl_per_dim.clone())
     model.save_pretrained(args.out)
     save_grids(model, test_images, args.out, args.seed)
-    active = int((model.kl_per_dim > 0.01).sum())
-    print(f"saved {args.out} ({asdict(config)}): val loss {best:.2f}, {active} active dimensions")
+    active = f", {int((model.kl_per_dim > 0.01).sum())} active dimensions" if variational else ""
+    print(f"saved {args.out} ({asdict(config)}): val loss {best:.2f}{active}")
     return best
 
 

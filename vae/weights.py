@@ -42,7 +42,10 @@ def read_config(config_cls: type, folder: Path) -> Any:
         expected = type(fields[name].default)
         if type(value) is not expected or (expected is int and value < 1):
             raise WeightsError(f"{path}: {name}={value!r} is not a valid {expected.__name__}")
-    return config_cls(**raw)
+    try:
+        return config_cls(**raw)
+    except ValueError as err:
+        raise WeightsError(f"{path}: {err}") from None
 
 
 def load_pretrained(model_cls: type[M], folder: str | Path) -> M:
