@@ -149,9 +149,11 @@ def build_demo(playground: Playground) -> gr.Blocks:
         sliders_and_digit = [*sliders, digit]
         for slider in sliders:
             slider.input(
-                playground.decode,
+                playground.decode_batch,
                 sliders,
                 digit,
+                batch=True,  # under load, waiting slider events are decoded in one forward pass
+                max_batch_size=32,
                 api_name="decode" if slider is sliders[0] else False,
                 trigger_mode="always_last",
                 show_progress="hidden",
@@ -185,6 +187,9 @@ def build_demo(playground: Playground) -> gr.Blocks:
 
 def main() -> None:
     torch.set_num_threads(1)  # a Space has 2 vCPUs: one decode per core beats two threads per decode
+    # Gradio recomputes its analytics summary (a pandas groupby over up to 10,000 past events) after
+    # every event by default; under load that costs more than the model. Every 1,000 events is plenty.
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
     demo = build_demo(Playground.from_folder())
     demo.queue(**QUEUE_SETTINGS)
     demo.launch(

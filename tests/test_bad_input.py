@@ -160,7 +160,7 @@ DECODE_CASES = [
     (
         "too few values",
         ["0"] * 3,
-        f"An event handler (decode) didn't receive enough input values (needed: {LATENT_DIM}, got: 3).",
+        f"didn't receive enough input values (needed: {LATENT_DIM}, got: 3).",
     ),
     ("too many values", ["0"] * (LATENT_DIM + 4), decoded_values(ZEROS)),
 ]

@@ -28,6 +28,13 @@ def test_decode_clamps_and_rejects_wrong_lengths(playground: Playground) -> None
         playground.decode(0.0, 0.0, 0.0)
 
 
+def test_decode_batch_matches_decode_one_by_one(playground: Playground) -> None:
+    vectors = [[0.5, -1.0, 0.0, 2.0], [3.0, 3.0, -3.0, 0.1], [np.nan, 9.0, 0.0, 0.0]]
+    columns = [list(column) for column in zip(*vectors, strict=True)]  # Gradio passes one list per slider
+    (images,) = playground.decode_batch(*columns)
+    assert [image.tobytes() for image in images] == [playground.decode(*v).tobytes() for v in vectors]
+
+
 def test_random_is_seeded_and_scaled_by_temperature(playground: Playground) -> None:
     *values, image = playground.random(1.0, 7)
     assert len(values) == 4 and isinstance(image, Image.Image)

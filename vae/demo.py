@@ -79,6 +79,12 @@ class Playground:
         z = torch.tensor([self._clean(values)], dtype=torch.float32)
         return to_image(torch.sigmoid(self.vae.decode(z)))
 
+    @torch.inference_mode()
+    def decode_batch(self, *columns: list[float]) -> list[list[Image.Image]]:
+        """Decode for batch=True events: one list per slider in, a list of digits out, one forward pass."""
+        z = torch.tensor([self._clean(values) for values in zip(*columns, strict=True)], dtype=torch.float32)
+        return [[to_image(pixels) for pixels in torch.sigmoid(self.vae.decode(z))]]
+
     def random(self, temperature: float = 1.0, seed: float | None = -1) -> list:
         """Draw z ~ N(0, temperature^2 I): the slider values, then the decoded digit; seed < 0 is random."""
         generator = torch.Generator()
