@@ -7,6 +7,7 @@ import torch
 from gradio.components.image_editor import EditorData
 
 from vae.demo import SLIDER_RANGE, Playground, Reconstruction
+from vae.explore import LatentSpace
 from vae.sketch import SketchError, check_image_file
 
 INTRO = """
@@ -26,6 +27,23 @@ DRAW_HELP = """
 Draw a digit. It is cropped, scaled to 20 px and centred by its centre of mass, as MNIST was made;
 the encoder turns it into μ and σ, and the decoder redraws it from z = μ and from samples of
 z ~ N(μ, σ²).
+"""
+
+LATENT_HELP = """
+The same VAE with only **two** latent dimensions, so its whole latent space fits on a page. Left:
+where the 10,000 test digits land (their μ), coloured by digit. Right: what the decoder draws across
+the prior, each cell at a quantile of N(0, 1). **Click the map** to decode that point; your drawing
+from the Draw tab shows as a red ring.
+"""
+
+COMPARE_HELP = """
+### Why a VAE, not a plain autoencoder?
+Both models below have the same network and a 2-D code. The autoencoder maps each digit to one
+point and is trained only to reconstruct, so nothing shapes the space between its clusters or tells
+the decoder what to draw there. The VAE encodes a cloud N(μ, σ²) and pays a KL price for straying
+from N(0, 1), so its codes fill the prior's space, and sampling z ~ N(0, I) is meaningful. Compare
+the two maps, then decode random codes from each (drawn from a Gaussian fitted to each model's own
+test codes); the caption counts how many decodes the classifier is sure are digits.
 """
 
 CSS = """
@@ -86,11 +104,12 @@ def reconstruction_outputs(result: Reconstruction) -> tuple:
         result.latents,
         result.message,
         result.mu,
+        result.pixels,
     )
 
 
-def build_demo(playground: Playground) -> gr.Blocks:
-    """The whole UI; every event is a plain method of playground."""
+def build_demo(playground: Playground, latent: LatentSpace) -> gr.Blocks:
+    """The whole UI; every event is a plain method of playground or latent."""
     n = playground.latent_dim
     with gr.Blocks(title="VAE playground") as demo:
         gr.Markdown(INTRO)
@@ -143,7 +162,40 @@ def build_demo(playground: Playground) -> gr.Blocks:
                             )
                         posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png")
                         latents = gr.HTML()
-        mu_state = gr.State(None)
+            with gr.Tab("Latent space", id="latent"):
+                gr.Markdown(LATENT_HELP)
+                with gr.Row():
+                    latent_map = gr.Image(
+                        value=latent.map,
+                        label="Test digits in the 2-D latent space (click to decode)",
+                        format="png",
+                        interactive=False,
+                        elem_id="latent-map",
+                    )
+                    gr.Image(value=latent.manifold, label="Decodes across the prior", format="png")
+                with gr.Row():
+                    with gr.Column(scale=1):
+                        z1_box = gr.Number(0.0, label="z1")
+                        z2_box = gr.Number(0.0, label="z2")
+                        map_caption = gr.Markdown(elem_id="map-caption")
+                    map_digit = gr.Image(label="Decoded point", format="png", height=280, width=280)
+                gr.Markdown(COMPARE_HELP)
+                with gr.Row():
+                    gr.Image(value=latent.ae_map, label="Autoencoder: test codes", format="png")
+                    gr.Image(value=latent.map, label="VAE: test codes", format="png")
+                ae_grid, vae_grid, compare_caption = latent.compare(0)
+                with gr.Row():
+                    ae_samples = gr.Image(value=ae_grid, label="Autoencoder: 64 random codes", format="png")
+                    vae_samples = gr.Image(value=vae_grid, label="VAE: 64 random codes", format="png")
+                compare_text = gr.Markdown(compare_caption, elem_id="compare-caption")
+                compare_seed = gr.Number(0, label="Seed", precision=0)
+                compare_button = gr.Button("New random codes")
+        mu_state, pixels_state = gr.State(None), gr.State(None)
+
+        def clicked_code(event: gr.SelectData) -> tuple[float, float]:
+            """Gradio passes the click's pixel only to a handler annotated with gr.SelectData."""
+            return latent.clicked_code(*event.index)
+
         draw_tab.select(None, js=PICK_BRUSH_JS, api_name=False)
 
         sliders_and_digit = [*sliders, digit]
@@ -171,10 +223,16 @@ def build_demo(playground: Playground) -> gr.Blocks:
         sketch.change(
             lambda value: reconstruction_outputs(playground.reconstruct(value)),
             sketch,
-            [reconstruction, model_input, posterior, latents, message, mu_state],
+            [reconstruction, model_input, posterior, latents, message, mu_state, pixels_state],
             api_name="reconstruct",
             trigger_mode="always_last",
             show_progress="hidden",
+        ).then(latent.locate, pixels_state, latent_map, api_name=False, show_progress="hidden")
+        latent_map.select(clicked_code, None, [z1_box, z2_box], api_name=False).then(
+            latent.decode_at, [z1_box, z2_box], [latent_map, map_digit, map_caption], api_name="latent_map"
+        )
+        compare_button.click(
+            latent.compare, compare_seed, [ae_samples, vae_samples, compare_text], api_name="compare_ae"
         )
         use_button.click(
             lambda mu: [*playground.sliders_from(mu), gr.Tabs(selected="generate")],
@@ -190,7 +248,7 @@ def main() -> None:
     # Gradio recomputes its analytics summary (a pandas groupby over up to 10,000 past events) after
     # every event by default; under load that costs more than the model. Every 1,000 events is plenty.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
-    demo = build_demo(Playground.from_folder())
+    demo = build_demo(Playground.from_folder(), LatentSpace.from_folder())
     demo.queue(**QUEUE_SETTINGS)
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),

@@ -23,6 +23,7 @@ import app
 from benchmarks.redraw import redraw_as_sketch, to_pixels
 from tests.test_app import free_port
 from vae.demo import Playground
+from vae.explore import LatentSpace
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     result["in_process_decode"] = percentiles(timed(lambda v: playground.decode(*v), values))
     result["in_process_reconstruct"] = percentiles(timed(playground.reconstruct, cycled))
 
-    demo = app.build_demo(playground)
+    demo = app.build_demo(playground, LatentSpace.from_folder())
     fixed_digit = playground.decode(*[0.0] * n)
     with demo:
         echo_inputs = [gr.Number(visible=False) for _ in range(n)]

@@ -15,6 +15,7 @@ from PIL import Image
 import app
 from tests.test_sketch import draw_four
 from vae.demo import Playground
+from vae.explore import LatentSpace
 
 
 def free_port() -> int:
@@ -26,7 +27,7 @@ def free_port() -> int:
 @contextmanager
 def serve(ssr_mode: bool = False) -> Iterator[str]:
     """The app on a free loopback port, closed on exit; yields its URL."""
-    demo = app.build_demo(Playground.from_folder())
+    demo = app.build_demo(Playground.from_folder(), LatentSpace.from_folder())
     demo.queue(**app.QUEUE_SETTINGS)
     demo.launch(
         server_name="127.0.0.1",
@@ -108,7 +109,8 @@ def loopback_only(sock, address):
 socket.socket.connect = loopback_only
 import app
 from vae.demo import Playground
-demo = app.build_demo(Playground.from_folder())
+from vae.explore import LatentSpace
+demo = app.build_demo(Playground.from_folder(), LatentSpace.from_folder())
 demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), prevent_thread_lock=True, quiet=True)
 demo.close()
 print("outside connections:", attempts)

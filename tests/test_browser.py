@@ -139,6 +139,24 @@ def test_use_in_sliders_copies_the_drawing_into_the_generate_tab(page: Page) -> 
     expect(slider_value(page, 1)).not_to_have_value("0")
 
 
+def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> None:
+    page.get_by_role("tab", name="Draw").click()
+    draw_seven(page)
+    expect(page.locator("#reconstruction img")).to_be_visible()
+    page.get_by_role("tab", name="Latent space").click()
+    latent_map = page.locator("#latent-map img")
+    expect(latent_map).to_be_visible()
+    box = latent_map.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 0.7 * box["width"], box["y"] + 0.3 * box["height"])
+    expect(page.locator("#map-caption")).to_contain_text(
+        re.compile(r"z = \(\+\d\.\d\d, \+\d\.\d\d\) looks like a \d")
+    )
+    expect(page.locator("#compare-caption")).to_contain_text("of the autoencoder's decodes")
+    no_error_toast(page)
+    screenshot(page, "latent-space")
+
+
 def test_the_page_also_works_with_server_side_rendering(browser: Browser) -> None:
     with serve(ssr_mode=True) as url:
         assert "data-sveltekit" in urllib.request.urlopen(url).read().decode()  # rendered by the Node server

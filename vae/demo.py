@@ -59,6 +59,7 @@ class Reconstruction:
     latents: str
     message: str
     mu: list[float] | None
+    pixels: np.ndarray | None = None  # the 28x28 model input, for the latent map's marker
 
 
 class Playground:
@@ -136,6 +137,7 @@ class Playground:
             latents=latent_html(mu[0].numpy(), sigma[0].numpy(), terms.kl_per_dim.numpy()),
             message=html.escape(message),
             mu=[round(v, 2) for v in mu[0].clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()],
+            pixels=pixels,
         )
 
     def _clean(self, values: tuple[float, ...]) -> list[float]:

@@ -13,6 +13,7 @@ from torchvision.utils import save_image
 from tqdm import tqdm
 
 from vae.data import DATASETS, DEFAULT_DATA_ROOT, DataError, load_split
+from vae.explore import save_codes
 from vae.model import VAE, VAEConfig, vae_loss
 
 
@@ -95,7 +96,7 @@ def train(args: argparse.Namespace) -> float:
     torch.manual_seed(args.seed)
     device = pick_device(args.device)
     images, _ = load_split(args.dataset, args.data_root, train=True, download=args.download)
-    test_images, _ = load_split(args.dataset, args.data_root, train=False, download=args.download)
+    test_images, test_labels = load_split(args.dataset, args.data_root, train=False, download=args.download)
     if args.val_size >= len(images):
         raise DataError(f"--val-size {args.val_size} leaves no training images of {len(images)}")
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(args.seed))
@@ -138,7 +139,7 @@ def train(args: argparse.Namespace) -> float:
                 optimizer.step()
                 schedule.step()
                 step += 1
-                train_total += terms.loss.item() * len(x)
+                train_total += (terms.loss if variational else terms.recon).item() * len(x)
                 bar.set_postfix(loss=f"{terms.loss.item():.1f}", kl=f"{terms.kl.item():.1f}")
             val_loss, kl_per_dim = evaluate_loss(model, val_images)
             test_loss, _ = evaluate_loss(model, test_images)
@@ -164,6 +165,8 @@ def train(args: argparse.Namespace) -> float:
         model.sort_latents(model.kl_per_dim.clone())
     model.save_pretrained(args.out)
     save_grids(model, test_images, args.out, args.seed)
+    if config.latent_dim == 2:
+        save_codes(model.cpu(), test_images, test_labels, args.out)
     active = f", {int((model.kl_per_dim > 0.01).sum())} active dimensions" if variational else ""
     print(f"saved {args.out} ({asdict(config)}): val loss {best:.2f}{active}")
     return best

@@ -1,0 +1,119 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import ImageColor
+
+from vae.classifier import DigitClassifier
+from vae.explore import (
+    DIGIT_COLOURS,
+    LatentSpace,
+    MapWindow,
+    load_codes,
+    manifold,
+    random_codes,
+    save_codes,
+    scatter_map,
+)
+from vae.model import VAE, VAEConfig
+from vae.weights import WEIGHTS_DIR, WeightsError
+
+
+def tiny_2d(model: str = "vae") -> VAE:
+    torch.manual_seed(1)
+    return VAE(VAEConfig(latent_dim=2, channels=4, hidden=16, model=model)).eval()
+
+
+@pytest.fixture
+def codes() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(300, 2)).astype(np.float32), rng.integers(0, 10, 300).astype(np.uint8)
+
+
+@pytest.fixture
+def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifier) -> LatentSpace:
+    ae_codes = (codes[0] * 7 + 3, codes[1])  # an autoencoder's codes follow no prior
+    return LatentSpace(tiny_2d(), tiny_2d("ae"), small_classifier, codes, ae_codes)
+
+
+def test_map_pixels_and_codes_round_trip() -> None:
+    window = MapWindow(-3.0, 3.0, size=301)
+    z = np.array([[0.0, 0.0], [-3.0, 3.0], [1.5, -0.6]])
+    pixels = window.to_pixels(z)
+    assert pixels[0] == pytest.approx([150, 150]) and pixels[1] == pytest.approx([0, 0])  # z2 grows upwards
+    assert [window.to_z(x, y) for x, y in pixels] == [pytest.approx(tuple(v)) for v in z]
+    assert window.to_z(-50, 1000) == pytest.approx((-3.0, -3.0))  # clicks outside are clamped
+
+
+def test_window_holds_nearly_all_codes(codes: tuple[np.ndarray, np.ndarray]) -> None:
+    window = MapWindow.around(codes[0])
+    inside = (np.abs(codes[0]) <= window.high).all(1).mean()
+    assert window.low == -window.high and inside >= 0.99
+
+
+def test_scatter_colours_each_code_by_its_digit() -> None:
+    window = MapWindow(-2.0, 2.0, size=101)
+    image = scatter_map(np.array([[1.0, 1.0], [-1.0, -1.0]]), np.array([3, 7]), window)
+    assert image.getpixel((75, 25)) == ImageColor.getrgb(DIGIT_COLOURS[3])
+    assert image.getpixel((25, 75)) == ImageColor.getrgb(DIGIT_COLOURS[7])
+    assert image.getpixel((10, 10)) == (255, 255, 255)
+
+
+def test_manifold_is_a_grid_of_decodes() -> None:
+    model = tiny_2d()
+    image = manifold(model, steps=5)
+    assert image.size == (5 * 30 + 2, 5 * 30 + 2) and image.mode == "L"
+    corner = torch.sigmoid(model.decode(torch.tensor([[-1.6449, 1.6449]])))[0, 0].detach().numpy()
+    assert np.abs(np.asarray(image)[2:30, 2:30] / 255 - corner).max() <= 1 / 255  # top left: z1 low, z2 high
+
+
+def test_random_codes_follow_the_fitted_gaussian() -> None:
+    rng = np.random.default_rng(0)
+    codes = rng.multivariate_normal([5.0, -2.0], [[4.0, 1.5], [1.5, 1.0]], size=5000)
+    z = random_codes(codes, 20_000, torch.Generator().manual_seed(0)).numpy()
+    assert z.mean(0) == pytest.approx([5.0, -2.0], abs=0.05)
+    assert np.cov(z, rowvar=False) == pytest.approx(np.cov(codes, rowvar=False), abs=0.1)
+
+
+def test_a_click_decodes_the_clicked_code(space: LatentSpace) -> None:
+    x, y = space.window.to_pixels(np.array([0.8, -0.4]))
+    z1, z2 = space.clicked_code(x, y)
+    assert (z1, z2) == pytest.approx((0.8, -0.4), abs=0.02)
+    marked, digit, caption = space.decode_at(z1, z2)
+    expected = torch.sigmoid(space.vae.decode(torch.tensor([[z1, z2]])))[0, 0].detach().numpy()
+    assert digit.size == (280, 280)
+    assert np.abs(np.asarray(digit)[::10, ::10] / 255 - expected).max() <= 1 / 255
+    assert caption.startswith(f"z = ({z1:+.2f}, {z2:+.2f}) looks like a ")
+    assert marked.size == space.map.size and marked.tobytes() != space.map.tobytes()
+
+
+def test_the_drawing_is_marked_on_the_map(space: LatentSpace) -> None:
+    assert space.locate(None) is space.map
+    pixels = np.zeros((28, 28), np.float32)
+    pixels[6:22, 12:16] = 1.0
+    assert space.locate(pixels).tobytes() != space.map.tobytes()
+
+
+def test_compare_decodes_random_codes_of_both_models(space: LatentSpace) -> None:
+    ae_grid, vae_grid, caption = space.compare(3)
+    assert ae_grid.size == vae_grid.size == (2 * 242, 2 * 242)
+    assert ae_grid.tobytes() != vae_grid.tobytes()
+    assert space.compare(3)[0].tobytes() == ae_grid.tobytes()  # seeded
+    assert caption.startswith("The classifier is sure (p >= 0.9) of ") and caption.count("%") == 2
+
+
+def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
+    images, labels = torch.rand(12, 1, 28, 28), torch.arange(12) % 10
+    save_codes(tiny_2d(), images, labels, tmp_path)
+    codes, loaded_labels = load_codes(tmp_path)
+    assert codes.shape == (12, 2) and np.array_equal(loaded_labels, labels.numpy())
+    with pytest.raises(WeightsError, match=r"nowhere/test_codes\.safetensors: not a readable codes file"):
+        load_codes(tmp_path / "nowhere")
+
+
+def test_bundled_2d_models_have_their_maps() -> None:
+    space = LatentSpace.from_folder()
+    assert space.vae.config.model == "vae" and space.ae.config.model == "ae"
+    assert len(space.vae_codes) == len(space.ae_codes) == 10_000
+    assert (WEIGHTS_DIR / "mnist-ae-2d" / "model.safetensors").stat().st_size < 8_000_000
