@@ -21,7 +21,7 @@ from PIL import Image
 
 import app
 from benchmarks.redraw import redraw_as_sketch, to_pixels
-from tests.test_app import free_port
+from tests.test_app import serve
 from vae.demo import Playground
 from vae.explore import LatentSpace
 
@@ -71,16 +71,8 @@ def main(argv: list[str] | None = None) -> None:
         echo_inputs = [gr.Number(visible=False) for _ in range(n)]
         echo_output = gr.Image(format="png", visible=False)
         gr.Button(visible=False).click(lambda *_: fixed_digit, echo_inputs, echo_output, api_name="echo")
-    demo.queue(**app.QUEUE_SETTINGS)
-    demo.launch(
-        server_name="127.0.0.1",
-        server_port=free_port(),
-        prevent_thread_lock=True,
-        quiet=True,
-        **app.LAUNCH_SETTINGS,
-    )
-    try:
-        client = Client(demo.local_url, verbose=False)
+    with serve(demo=demo) as url:
+        client = Client(url, verbose=False)
         echo, decode, reconstruct = [], [], []
         with tempfile.TemporaryDirectory() as folder:
             paths = [Path(folder) / f"sketch-{i}.png" for i in range(len(drawings))]
@@ -95,8 +87,6 @@ def main(argv: list[str] | None = None) -> None:
                     "composite": handle_file(str(paths[i % len(paths)])),
                 }
                 reconstruct += timed(lambda s: client.predict(s, api_name="/reconstruct"), [sketch])
-    finally:
-        demo.close()
     result["round_trip_echo"] = percentiles(echo)
     result["round_trip_decode"] = percentiles(decode)
     result["round_trip_reconstruct"] = percentiles(reconstruct)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import gradio as gr
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -25,9 +26,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(ssr_mode: bool = False) -> Iterator[str]:
-    """The app on a free loopback port, closed on exit; yields its URL."""
-    demo = app.build_demo(Playground.from_folder(), LatentSpace.from_folder())
+def serve(ssr_mode: bool = False, demo: gr.Blocks | None = None) -> Iterator[str]:
+    """The app (or demo, a build of it) on a free loopback port with main()'s settings; yields its URL."""
+    if demo is None:
+        demo = app.build_demo(Playground.from_folder(), LatentSpace.from_folder())
     demo.queue(**app.QUEUE_SETTINGS)
     demo.launch(
         server_name="127.0.0.1",
