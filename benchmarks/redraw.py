@@ -16,7 +16,7 @@ from PIL import Image, ImageFilter
 from torchvision.utils import save_image
 
 from vae.classifier import DigitClassifier
-from vae.data import DEFAULT_DATA_ROOT, load_split
+from vae.data import load_split
 from vae.demo import Playground
 from vae.model import VAE
 from vae.weights import WEIGHTS_DIR, load_pretrained
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m benchmarks.redraw", description=__doc__.split("\n")[0])
     p.add_argument("--weights", type=Path, default=WEIGHTS_DIR / "mnist-vae")
     p.add_argument("--digits", type=int, default=100, help="test digits to redraw")
-    p.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--save", type=Path, help="write a PNG grid of drawings and reconstructions here")
     args = p.parse_args(argv)

@@ -1,5 +1,6 @@
 """Shared fixtures: tiny IDX datasets written by the tests themselves, never downloaded data."""
 
+import gzip
 import struct
 from pathlib import Path
 
@@ -42,6 +43,21 @@ def tiny_mnist(tmp_path: Path) -> Path:
         write_idx(raw / f"{prefix}-images-idx3-ubyte", images)
         write_idx(raw / f"{prefix}-labels-idx1-ubyte", labels)
     return tmp_path / "data"
+
+
+@pytest.fixture
+def flat_fashion(tmp_path: Path) -> Path:
+    """The four IDX files gzipped side by side, as Debian's dataset-fashion-mnist installs them."""
+    folder = tmp_path / "fashion-mnist"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    for prefix, n in (("train", 40), ("t10k", 12)):
+        images, labels = blob_digits(n, rng)
+        for kind, array in (("images-idx3", images), ("labels-idx1", labels)):
+            write_idx(tmp_path / "plain", array)
+            packed = folder / f"{prefix}-{kind}-ubyte.gz"
+            packed.write_bytes(gzip.compress((tmp_path / "plain").read_bytes()))
+    return folder
 
 
 @pytest.fixture

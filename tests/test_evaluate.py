@@ -74,3 +74,16 @@ def test_cli_reports_a_bad_weights_folder(tmp_path: Path) -> None:
     with pytest.raises(SystemExit) as exit_info:
         evaluate_main([str(tmp_path / "missing")])
     assert exit_info.value.code == f"error: {tmp_path / 'missing'}: no such weights folder"
+
+
+def test_cli_refuses_a_classifier_of_another_dataset(
+    tmp_path: Path, small_vae: VAE, small_classifier: DigitClassifier
+) -> None:
+    small_vae.config.dataset = "fashion-mnist"
+    small_vae.save_pretrained(tmp_path / "vae")
+    small_classifier.save_pretrained(tmp_path / "clf")
+    with pytest.raises(SystemExit) as exit_info:
+        evaluate_main([str(tmp_path / "vae"), "--classifier", str(tmp_path / "clf")])
+    assert exit_info.value.code == (
+        f"error: {tmp_path / 'clf'} judges mnist, but {tmp_path / 'vae'} was trained on fashion-mnist"
+    )

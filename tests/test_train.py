@@ -98,3 +98,8 @@ def test_classifier_trains_end_to_end(
     printed = capsys.readouterr().out
     assert "epoch 2: test accuracy" in printed
     assert json.loads((out / "config.json").read_text())["num_classes"] == 10
+
+
+def test_dataset_fashion_mnist_trains_from_a_flat_idx_folder(flat_fashion: Path, tmp_path: Path) -> None:
+    run_train(flat_fashion, tmp_path / "fashion", "--dataset", "fashion-mnist")
+    assert load_pretrained(VAE, tmp_path / "fashion").config.dataset == "fashion-mnist"

@@ -1,29 +1,68 @@
 """MNIST-style datasets as in-memory tensors, read through torchvision."""
 
+import gzip
+import shutil
+import tempfile
 from pathlib import Path
 
 import torch
 from torchvision import datasets
 
 DATASETS = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}
-DEFAULT_DATA_ROOT = Path(__file__).resolve().parent.parent.parent / "shared" / "mnist"
+# Where this project's machines keep each dataset: torchvision's layout for MNIST, and the flat folder
+# of IDX .gz files that Debian's dataset-fashion-mnist package installs for Fashion-MNIST.
+DEFAULT_DATA_ROOTS = {
+    "mnist": Path(__file__).resolve().parent.parent.parent / "shared" / "mnist",
+    "fashion-mnist": Path("/usr/share/datasets/fashion-mnist"),
+}
+IDX_FILES = [
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+]
 
 
 class DataError(RuntimeError):
     """The dataset is missing or unreadable; the message says where it was looked for."""
 
 
+def is_idx_folder(root: Path) -> bool:
+    """True for a flat folder of the four IDX files (plain or .gz), as the dataset authors ship them."""
+    return all((root / name).is_file() or (root / f"{name}.gz").is_file() for name in IDX_FILES)
+
+
+def copy_idx_folder(source: Path, raw: Path) -> None:
+    """Unpack a flat IDX folder into torchvision's <root>/<Dataset>/raw/ layout."""
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in IDX_FILES:
+        packed = source / f"{name}.gz"
+        path, opener = (packed, gzip.open) if packed.is_file() else (source / name, open)
+        with opener(path, "rb") as src, open(raw / name, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+
+
 def load_split(
-    name: str, root: str | Path, train: bool, download: bool = False
+    name: str, root: str | Path | None, train: bool, download: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images as float32 in [0, 1] of shape (N, 1, 28, 28), and int64 labels of shape (N,)."""
+    """Images as float32 in [0, 1] of shape (N, 1, 28, 28), and int64 labels of shape (N,).
+
+    root is torchvision's data root (holding <Dataset>/raw/), a flat folder of the IDX files, or None
+    for the dataset's place in DEFAULT_DATA_ROOTS."""
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    cls = DATASETS[name]
+    cls, root = DATASETS[name], Path(root or DEFAULT_DATA_ROOTS[name])
+    if is_idx_folder(root) and not (root / cls.__name__ / "raw").is_dir():
+        with tempfile.TemporaryDirectory() as unpacked:
+            try:
+                copy_idx_folder(root, Path(unpacked) / cls.__name__ / "raw")
+            except (OSError, EOFError) as err:
+                raise DataError(f"cannot unpack the IDX files in {root}: {err}") from err
+            return load_split(name, unpacked, train)
     try:
         ds = cls(root=str(root), train=train, download=download)
-    except RuntimeError as err:
-        raw = Path(root) / cls.__name__ / "raw"
+    except (RuntimeError, ValueError, OSError) as err:
+        raw = root / cls.__name__ / "raw"
         hint = "" if download else " (pass --download to fetch it, or --data-root to point at it)"
         raise DataError(f"{name} not found in {raw}{hint}: {err}") from err
     # Whole datasets fit in memory (47 MB for 60k images), which is far faster than a DataLoader

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from vae.classifier import DigitClassifier
-from vae.data import DEFAULT_DATA_ROOT, DataError, load_split
+from vae.data import DataError, load_split
 from vae.model import VAE, vae_loss
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
@@ -107,8 +107,8 @@ def evaluate(
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m vae.evaluate", description=__doc__)
     p.add_argument("weights", type=Path, help="a weights folder, e.g. weights/mnist-vae")
-    p.add_argument("--classifier", type=Path, default=WEIGHTS_DIR / "mnist-classifier")
-    p.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    p.add_argument("--classifier", type=Path, help="default: weights/<the model's dataset>-classifier")
+    p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
     p.add_argument("--download", action="store_true")
     p.add_argument("-k", type=int, default=100, help="importance samples per test image")
     p.add_argument("--samples", type=int, default=10_000, help="prior samples to classify")
@@ -121,7 +121,13 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     try:
         model = load_pretrained(VAE, args.weights)
-        classifier = load_pretrained(DigitClassifier, args.classifier)
+        classifier_dir = args.classifier or WEIGHTS_DIR / f"{model.config.dataset}-classifier"
+        classifier = load_pretrained(DigitClassifier, classifier_dir)
+        if classifier.config.dataset != model.config.dataset:
+            raise WeightsError(
+                f"{classifier_dir} judges {classifier.config.dataset}, "
+                f"but {args.weights} was trained on {model.config.dataset}"
+            )
         images, labels = load_split(model.config.dataset, args.data_root, False, args.download)
     except (WeightsError, DataError) as err:
         sys.exit(f"error: {err}")

@@ -12,7 +12,7 @@ import torch
 from torchvision.utils import save_image
 from tqdm import tqdm
 
-from vae.data import DATASETS, DEFAULT_DATA_ROOT, DataError, load_split
+from vae.data import DATASETS, DataError, load_split
 from vae.explore import save_codes
 from vae.model import VAE, VAEConfig, vae_loss
 
@@ -76,7 +76,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--kl-warmup", type=float, default=2.0, help="epochs to ramp the KL weight 0->1")
     p.add_argument("--val-size", type=int, default=1000, help="training images held out")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
     p.add_argument("--download", action="store_true", help="download the dataset if missing")
     p.add_argument("--out", type=Path, default=Path("weights/mnist-vae"))
     p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from vae.classifier import ClassifierConfig, DigitClassifier
-from vae.data import DATASETS, DEFAULT_DATA_ROOT, DataError, load_split
+from vae.data import DATASETS, DataError, load_split
 from vae.train import check_out_folder, pick_device
 
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--data-root", type=Path, default=DEFAULT_DATA_ROOT)
+    p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
     p.add_argument("--download", action="store_true")
     p.add_argument("--out", type=Path, default=Path("weights/mnist-classifier"))
     p.add_argument("--device", default="auto")
