@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
+from torchvision.utils import make_grid
 
 from tests.test_sketch import draw_four
-from vae.demo import Playground
+from vae.demo import Playground, image_grid
 from vae.model import VAE
 
 
@@ -20,6 +21,13 @@ def test_decode_gives_a_crisp_280px_digit(playground: Playground, small_vae: VAE
     expected = torch.sigmoid(small_vae.decode(torch.tensor([[0.5, -1.0, 0.0, 2.0]])))[0, 0].detach().numpy()
     assert np.abs(pixels[::10, ::10] / 255 - expected).max() <= 1 / 255  # one grey level per 10x10 block
     assert (pixels[:10, :10] == pixels[0, 0]).all()
+
+
+@pytest.mark.parametrize(("count", "nrow"), [(64, 8), (10, 4), (3, 8), (2, 1)])
+def test_image_grid_matches_torchvision_make_grid(count: int, nrow: int) -> None:
+    pixels = torch.rand(count, 1, 28, 28, generator=torch.Generator().manual_seed(count))
+    expected = make_grid(pixels, nrow=nrow, padding=2, pad_value=0.5)[0]
+    assert np.array_equal(np.asarray(image_grid(pixels, nrow)), np.uint8(np.round(expected.numpy() * 255)))
 
 
 def test_decode_clamps_and_rejects_wrong_lengths(playground: Playground) -> None:

@@ -1,6 +1,7 @@
 """The app's event handlers as plain functions over loaded models, testable without a server."""
 
 import html
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,19 @@ def to_image(pixels: torch.Tensor | np.ndarray, scale: int = DISPLAY_SCALE) -> I
     array = np.asarray(pixels, dtype=np.float32).squeeze()
     image = Image.fromarray(np.uint8(np.round(np.clip(array, 0, 1) * 255)), mode="L")
     return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+
+
+def image_grid(pixels: torch.Tensor, nrow: int, padding: int = 2, pad_value: float = 0.5) -> Image.Image:
+    """Images (N, 1, H, W) in [0, 1] tiled nrow to a row between grey lines, as torchvision's make_grid
+    does; hand-written because importing torchvision loads torch._dynamo, 1.4 s of the app's start-up."""
+    count, _, height, width = pixels.shape
+    columns, rows = min(nrow, count), math.ceil(count / nrow)
+    step_y, step_x = height + padding, width + padding
+    grid = torch.full((rows * step_y + padding, columns * step_x + padding), float(pad_value))
+    for i, image in enumerate(pixels[:, 0]):
+        top, left = padding + (i // nrow) * step_y, padding + (i % nrow) * step_x
+        grid[top : top + height, left : left + width] = image
+    return to_image(grid, scale=1)
 
 
 def latent_html(mu: np.ndarray, sigma: np.ndarray, kl_per_dim: np.ndarray) -> str:

@@ -9,9 +9,9 @@ import torch
 from PIL import Image, ImageDraw
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
-from torchvision.utils import make_grid
 
 from vae.classifier import DigitClassifier
+from vae.demo import image_grid
 from vae.model import VAE
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
@@ -105,9 +105,7 @@ def with_marker(
 @torch.inference_mode()
 def decode_grid(model: VAE, z: torch.Tensor, nrow: int) -> Image.Image:
     """Decodes of the codes z as one greyscale grid image, nrow digits per row."""
-    pixels = torch.sigmoid(model.decode(z.float()))
-    grid = make_grid(pixels, nrow=nrow, padding=2, pad_value=0.5)[0]
-    return Image.fromarray(np.uint8(np.round(grid.numpy() * 255)), mode="L")
+    return image_grid(torch.sigmoid(model.decode(z.float())), nrow)
 
 
 def manifold(model: VAE, steps: int = 15) -> Image.Image:
