@@ -1,39 +1,54 @@
 """VAE playground: drag latent sliders, draw a digit, and watch a variational autoencoder at work."""
 
 import os
+from pathlib import Path
 
 import gradio as gr
+import numpy as np
 import torch
 from gradio.components.image_editor import EditorData
 
-from vae.demo import SLIDER_RANGE, Playground, Reconstruction
+from vae.demo import SLIDER_RANGE, Playground
 from vae.explore import LatentSpace
 from vae.sketch import SketchError, check_image_file
+from vae.weights import WEIGHTS_DIR
 
 INTRO = """
 # Variational autoencoder playground
-A VAE squeezes each 28x28 digit into a few numbers, its **latent code z**. The encoder does not
+A VAE squeezes each 28x28 image into a few numbers, its **latent code z**. The encoder does not
 give one point but a mean **μ** and a spread **σ** per dimension, the model decodes a sample
 **z = μ + σ·ε**, and a KL term pulls every code towards N(0, 1). That is why *any* z near the
-origin decodes to a plausible digit: the latent space has no holes.
+origin decodes to a plausible digit: the latent space has no holes. Pick a dataset below: every tab
+switches to the models trained on it.
 """
 
 GENERATE_HELP = """
 Each slider is one latent dimension, the most informative first (by their KL on the test set).
-Drag one and the digit morphs smoothly: nearby codes decode to similar digits.
+Drag one and the image morphs smoothly: nearby codes decode to similar images. Under it, a small
+classifier trained on the same dataset says what it sees.
 """
 
 DRAW_HELP = """
-Draw a digit. It is cropped, scaled to 20 px and centred by its centre of mass, as MNIST was made;
-the encoder turns it into μ and σ, and the decoder redraws it from z = μ and from samples of
+Draw a digit (or, with Fashion-MNIST, a piece of clothing). It is prepared as the dataset's images
+were: a digit is cropped, scaled to 20 px and centred by its centre of mass; clothing fills the
+28x28 frame. The encoder turns it into μ and σ, and the decoder redraws it from z = μ and from samples of
 z ~ N(μ, σ²).
 """
 
 LATENT_HELP = """
 The same VAE with only **two** latent dimensions, so its whole latent space fits on a page. Left:
-where the 10,000 test digits land (their μ), coloured by digit. Right: what the decoder draws across
+where the 10,000 test images land (their μ), coloured by class. Right: what the decoder draws across
 the prior, each cell at a quantile of N(0, 1). **Click the map** to decode that point; your drawing
 from the Draw tab shows as a red ring.
+"""
+
+INTERPOLATE_HELP = """
+Draw two digits, or leave a pad empty to start or end at a random sample, and walk the latent space
+from one code to the other: every step is decoded. **Spherical** interpolation is the default: in
+16 dimensions, codes from N(0, I) lie near a shell of radius about 4 (√16), and the straight line
+between two of them cuts inside it (its middle is only about 2.8 from the origin), through codes
+the decoder rarely saw, so the middle of a straight-line morph tends to fade. The spherical path
+keeps its distance from the origin. Switch to the straight line to compare.
 """
 
 COMPARE_HELP = """
@@ -43,7 +58,7 @@ point and is trained only to reconstruct, so nothing shapes the space between it
 the decoder what to draw there. The VAE encodes a cloud N(μ, σ²) and pays a KL price for straying
 from N(0, 1), so its codes fill the prior's space, and sampling z ~ N(0, I) is meaningful. Compare
 the two maps, then decode random codes from each (drawn from a Gaussian fitted to each model's own
-test codes); the caption counts how many decodes the classifier is sure are digits.
+test codes); the caption counts how many decodes the classifier is sure about.
 """
 
 CSS = """
@@ -56,16 +71,20 @@ CSS = """
 .zmu { position: absolute; top: 0; bottom: 0; width: 2px; background: #c2410c; }
 .zval { width: 190px; white-space: nowrap; }
 .zlegend { font-size: 12px; opacity: 0.8; }
+.morph img { width: 224px; height: 224px; image-rendering: pixelated; display: block; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 12px; font-size: 13px; }
+.swatch > span { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 4px; }
 """
 
 # Gradio's sketch pad starts with no tool picked ("select the draw tool to start"); a visitor who
-# opens the Draw tab should be able to draw at once, so the tab picks the brush for them.
+# opens a tab with pads should be able to draw at once, so the tab picks the brush of each shown pad.
 PICK_BRUSH_JS = """
 () => {
   const pick = (tries) => {
-    const brush = document.querySelector('#sketch button[aria-label="Brush"]');
-    if (brush && !brush.classList.contains("highlight")) brush.click();
-    else if (!brush && tries > 0) setTimeout(() => pick(tries - 1), 50);
+    const brushes = [...document.querySelectorAll('.pad button[aria-label="Brush"]')]
+      .filter((brush) => brush.offsetParent !== null);
+    brushes.filter((brush) => !brush.classList.contains("highlight")).forEach((brush) => brush.click());
+    if (brushes.length === 0 && tries > 0) setTimeout(() => pick(tries - 1), 50);
   };
   pick(40);
 }
@@ -96,23 +115,61 @@ def with_upload_checks(pad: gr.Sketchpad) -> gr.Sketchpad:
     return pad
 
 
-def reconstruction_outputs(result: Reconstruction) -> tuple:
-    return (
-        result.reconstruction,
-        result.model_input,
-        result.posterior_samples,
-        result.latents,
-        result.message,
-        result.mu,
-        result.pixels,
-    )
+DATASET_CHOICES = [("MNIST digits", "mnist"), ("Fashion-MNIST clothes", "fashion-mnist")]
 
 
-def build_demo(playground: Playground, latent: LatentSpace) -> gr.Blocks:
-    """The whole UI; every event is a plain method of playground or latent."""
+class Models:
+    """Every dataset's bundled models: each handler picks its dataset's by the selector's value."""
+
+    def __init__(self, playgrounds: dict[str, Playground], latents: dict[str, LatentSpace]) -> None:
+        self.playgrounds, self.latents = playgrounds, latents
+
+    @classmethod
+    def from_folder(cls, weights_dir: Path = WEIGHTS_DIR) -> "Models":
+        names = [name for _, name in DATASET_CHOICES]
+        return cls(
+            {name: Playground.from_folder(weights_dir, name) for name in names},
+            {name: LatentSpace.from_folder(weights_dir, name) for name in names},
+        )
+
+    def decode_batch(self, datasets: list[str], *columns: list[float]) -> list[list]:
+        """batch=True slider events: each dataset's events decoded together, answers in arrival order."""
+        images, captions = [None] * len(datasets), [""] * len(datasets)
+        for name in set(datasets):
+            rows = [i for i, dataset in enumerate(datasets) if dataset == name]
+            decoded = self.playgrounds[name].decode_batch(*[[column[i] for i in rows] for column in columns])
+            for i, image, caption in zip(rows, *decoded, strict=True):
+                images[i], captions[i] = image, caption
+        return [images, captions]
+
+    def reconstruct(self, dataset: str, sketch: dict | None) -> tuple:
+        """The Draw tab's outputs, in build_demo's order."""
+        result = self.playgrounds[dataset].reconstruct(sketch)
+        return (
+            result.reconstruction,
+            result.caption,
+            result.model_input,
+            result.posterior_samples,
+            result.latents,
+            result.message,
+            result.mu,
+            result.pixels,
+        )
+
+    def latent_views(self, dataset: str, drawing: np.ndarray | None) -> tuple:
+        """The Latent space tab for a dataset: its maps, legend and manifold, no decoded point yet."""
+        latent = self.latents[dataset]
+        return (latent.locate(drawing), latent.legend(), latent.manifold, latent.ae_map, latent.map, None, "")
+
+
+def build_demo(models: Models) -> gr.Blocks:
+    """The whole UI; every event is a plain method of a Playground, a LatentSpace or Models."""
+    first = DATASET_CHOICES[0][1]
+    playground, latent = models.playgrounds[first], models.latents[first]
     n = playground.latent_dim
     with gr.Blocks(title="VAE playground") as demo:
         gr.Markdown(INTRO)
+        dataset = gr.Radio(DATASET_CHOICES, value=first, label="Dataset", elem_id="dataset")
         with gr.Tabs() as tabs:
             with gr.Tab("Generate", id="generate"):
                 gr.Markdown(GENERATE_HELP)
@@ -123,56 +180,103 @@ def build_demo(playground: Playground, latent: LatentSpace) -> gr.Blocks:
                             for i in range(n)
                         ]
                     with gr.Column(scale=2):
+                        first_digit, first_caption = playground.decode(*[0.0] * n)
                         digit = gr.Image(
-                            value=playground.decode(*[0.0] * n),
-                            label="Decoded digit",
+                            value=first_digit,
+                            label="Decoded image",
                             format="png",
                             height=300,
                             width=300,
                             elem_id="digit",
                             buttons=["download"],
                         )
+                        digit_caption = gr.Markdown(first_caption, elem_id="digit-caption")
                         temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
                         seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
                         with gr.Row():
                             random_button = gr.Button("Random sample", variant="primary")
                             reset_button = gr.Button("Reset to 0")
+                        grid_button = gr.Button("64 samples at this temperature")
+                sample_grid = gr.Image(
+                    label="64 samples of z ~ N(0, T²I)",
+                    format="png",
+                    buttons=["download"],
+                    elem_id="sample-grid",
+                )
             with gr.Tab("Draw", id="draw") as draw_tab:
                 gr.Markdown(DRAW_HELP)
                 with gr.Row():
                     with gr.Column(scale=1):
                         sketch = with_upload_checks(
                             gr.Sketchpad(
-                                label="Draw a digit",
+                                label="Draw here",
                                 type="numpy",
                                 image_mode="RGBA",
                                 canvas_size=(400, 400),
                                 brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=14),
                                 layers=False,
                                 elem_id="sketch",
+                                elem_classes=["pad"],
                             )
                         )
                         use_button = gr.Button("Use in sliders")
                     with gr.Column(scale=1):
-                        message = gr.Markdown("Draw a digit on the pad.", elem_id="draw-message")
+                        message = gr.Markdown("Draw on the pad.", elem_id="draw-message")
                         with gr.Row():
                             model_input = gr.Image(label="What the model sees (28x28)", format="png")
-                            reconstruction = gr.Image(
-                                label="Reconstruction from z = μ", format="png", elem_id="reconstruction"
-                            )
+                            with gr.Column():
+                                reconstruction = gr.Image(
+                                    label="Reconstruction from z = μ", format="png", elem_id="reconstruction"
+                                )
+                                reconstruction_caption = gr.Markdown(elem_id="reconstruction-caption")
                         posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png")
                         latents = gr.HTML()
+            with gr.Tab("Interpolate", id="interpolate") as interpolate_tab:
+                gr.Markdown(INTERPOLATE_HELP)
+                with gr.Row():
+                    start_pad, end_pad = (
+                        with_upload_checks(
+                            gr.Sketchpad(
+                                label=label,
+                                type="numpy",
+                                image_mode="RGBA",
+                                canvas_size=(280, 280),
+                                brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=10),
+                                layers=False,
+                                elem_id=elem_id,
+                                elem_classes=["pad"],
+                            )
+                        )
+                        for label, elem_id in (
+                            ("From (empty: random)", "start-pad"),
+                            ("To (empty: random)", "end-pad"),
+                        )
+                    )
+                    with gr.Column():
+                        method = gr.Radio(
+                            [("spherical (slerp)", "slerp"), ("straight line (lerp)", "lerp")],
+                            value="slerp",
+                            label="Path",
+                        )
+                        steps = gr.Slider(8, 12, value=10, step=1, label="Steps")
+                        morph_seed = gr.Number(0, label="Seed for random ends", precision=0)
+                        interpolate_button = gr.Button("Interpolate", variant="primary")
+                morph_message = gr.Markdown(elem_id="morph-message")
+                morph_strip = gr.Image(label="Decodes along the path", format="png", elem_id="morph-strip")
+                morph_gif = gr.HTML(elem_id="morph-gif")
             with gr.Tab("Latent space", id="latent"):
                 gr.Markdown(LATENT_HELP)
                 with gr.Row():
-                    latent_map = gr.Image(
-                        value=latent.map,
-                        label="Test digits in the 2-D latent space (click to decode)",
-                        format="png",
-                        interactive=False,
-                        elem_id="latent-map",
-                    )
-                    gr.Image(value=latent.manifold, label="Decodes across the prior", format="png")
+                    with gr.Column():
+                        latent_map = gr.Image(
+                            value=latent.map,
+                            label="Test images in the 2-D latent space (click to decode)",
+                            format="png",
+                            interactive=False,
+                            elem_id="latent-map",
+                        )
+                        legend = gr.HTML(latent.legend(), elem_id="map-legend")
+                    manifold = gr.Image(value=latent.manifold, label="Decodes across the prior", format="png")
                 with gr.Row():
                     with gr.Column(scale=1):
                         z1_box = gr.Number(0.0, label="z1")
@@ -181,8 +285,8 @@ def build_demo(playground: Playground, latent: LatentSpace) -> gr.Blocks:
                     map_digit = gr.Image(label="Decoded point", format="png", height=280, width=280)
                 gr.Markdown(COMPARE_HELP)
                 with gr.Row():
-                    gr.Image(value=latent.ae_map, label="Autoencoder: test codes", format="png")
-                    gr.Image(value=latent.map, label="VAE: test codes", format="png")
+                    ae_map = gr.Image(value=latent.ae_map, label="Autoencoder: test codes", format="png")
+                    vae_map = gr.Image(value=latent.map, label="VAE: test codes", format="png")
                 ae_grid, vae_grid, compare_caption = latent.compare(0)
                 with gr.Row():
                     ae_samples = gr.Image(value=ae_grid, label="Autoencoder: 64 random codes", format="png")
@@ -192,18 +296,19 @@ def build_demo(playground: Playground, latent: LatentSpace) -> gr.Blocks:
                 compare_button = gr.Button("New random codes")
         mu_state, pixels_state = gr.State(None), gr.State(None)
 
-        def clicked_code(event: gr.SelectData) -> tuple[float, float]:
+        def clicked_code(dataset: str, event: gr.SelectData) -> tuple[float, float]:
             """Gradio passes the click's pixel only to a handler annotated with gr.SelectData."""
-            return latent.clicked_code(*event.index)
+            return models.latents[dataset].clicked_code(*event.index)
 
-        draw_tab.select(None, js=PICK_BRUSH_JS, api_name=False)
+        for tab in (draw_tab, interpolate_tab):
+            tab.select(None, js=PICK_BRUSH_JS, api_name=False)
 
-        sliders_and_digit = [*sliders, digit]
+        digit_outputs = [*sliders, digit, digit_caption]
         for slider in sliders:
             slider.input(
-                playground.decode_batch,
-                sliders,
-                digit,
+                models.decode_batch,
+                [dataset, *sliders],
+                [digit, digit_caption],
                 batch=True,  # under load, waiting slider events are decoded in one forward pass
                 max_batch_size=32,
                 api_name="decode" if slider is sliders[0] else False,
@@ -211,33 +316,84 @@ def build_demo(playground: Playground, latent: LatentSpace) -> gr.Blocks:
                 show_progress="hidden",
             )
         random_button.click(
-            playground.random,
-            [temperature, seed],
-            sliders_and_digit,
+            lambda name, t, s: models.playgrounds[name].random(t, s),
+            [dataset, temperature, seed],
+            digit_outputs,
             api_name="random",
             show_progress="hidden",
         )
         reset_button.click(
-            playground.reset, None, sliders_and_digit, api_name="reset", show_progress="hidden"
+            lambda name: models.playgrounds[name].reset(),
+            dataset,
+            digit_outputs,
+            api_name="reset",
+            show_progress="hidden",
         )
+        grid_button.click(
+            lambda name, t, s: models.playgrounds[name].sample_grid(t, s),
+            [dataset, temperature, seed],
+            sample_grid,
+            api_name="sample_grid",
+        )
+        draw_outputs = [
+            reconstruction,
+            reconstruction_caption,
+            model_input,
+            posterior,
+            latents,
+            message,
+            mu_state,
+            pixels_state,
+        ]
         sketch.change(
-            lambda value: reconstruction_outputs(playground.reconstruct(value)),
-            sketch,
-            [reconstruction, model_input, posterior, latents, message, mu_state, pixels_state],
+            models.reconstruct,
+            [dataset, sketch],
+            draw_outputs,
             api_name="reconstruct",
             trigger_mode="always_last",
             show_progress="hidden",
-        ).then(latent.locate, pixels_state, latent_map, api_name=False, show_progress="hidden")
-        latent_map.select(clicked_code, None, [z1_box, z2_box], api_name=False).then(
-            latent.decode_at, [z1_box, z2_box], [latent_map, map_digit, map_caption], api_name="latent_map"
+        ).then(
+            lambda name, pixels: models.latents[name].locate(pixels),
+            [dataset, pixels_state],
+            latent_map,
+            api_name=False,
+            show_progress="hidden",
+        )
+        latent_map.select(clicked_code, dataset, [z1_box, z2_box], api_name=False).then(
+            lambda name, z1, z2, pixels: models.latents[name].decode_at(z1, z2, pixels),
+            [dataset, z1_box, z2_box, pixels_state],
+            [latent_map, map_digit, map_caption],
+            api_name="latent_map",
+        )
+        interpolate_button.click(
+            lambda name, *args: models.playgrounds[name].interpolate(*args),
+            [dataset, start_pad, end_pad, morph_seed, method, steps],
+            [morph_strip, morph_gif, morph_message],
+            api_name="interpolate",
         )
         compare_button.click(
-            latent.compare, compare_seed, [ae_samples, vae_samples, compare_text], api_name="compare_ae"
+            lambda name, s: models.latents[name].compare(s),
+            [dataset, compare_seed],
+            [ae_samples, vae_samples, compare_text],
+            api_name="compare_ae",
         )
         use_button.click(
-            lambda mu: [*playground.sliders_from(mu), gr.Tabs(selected="generate")],
-            mu_state,
-            [*sliders_and_digit, tabs],
+            lambda name, mu: [*models.playgrounds[name].sliders_from(mu), gr.Tabs(selected="generate")],
+            [dataset, mu_state],
+            [*digit_outputs, tabs],
+            api_name=False,
+        )
+        # A new dataset: every tab redraws with that dataset's models, the drawing re-encoded included.
+        dataset.change(lambda name: models.playgrounds[name].reset(), dataset, digit_outputs, api_name=False)
+        dataset.change(models.reconstruct, [dataset, sketch], draw_outputs, api_name=False).then(
+            models.latent_views,
+            [dataset, pixels_state],
+            [latent_map, legend, manifold, ae_map, vae_map, map_digit, map_caption],
+            api_name=False,
+        ).then(
+            lambda name, s: models.latents[name].compare(s),
+            [dataset, compare_seed],
+            [ae_samples, vae_samples, compare_text],
             api_name=False,
         )
     return demo
@@ -248,7 +404,7 @@ def main() -> None:
     # Gradio recomputes its analytics summary (a pandas groupby over up to 10,000 past events) after
     # every event by default; under load that costs more than the model. Every 1,000 events is plenty.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
-    demo = build_demo(Playground.from_folder(), LatentSpace.from_folder())
+    demo = build_demo(Models.from_folder())
     demo.queue(**QUEUE_SETTINGS)
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),

@@ -18,9 +18,10 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m benchmarks.compare_ae", description=__doc__.split("\n")[0])
     p.add_argument("--codes", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default="mnist")
     args = p.parse_args(argv)
-    space = LatentSpace.from_folder()
-    result: dict[str, object] = {"codes": args.codes, "seed": args.seed}
+    space = LatentSpace.from_folder(dataset=args.dataset)
+    result: dict[str, object] = {"dataset": args.dataset, "codes": args.codes, "seed": args.seed}
     models = {
         "ae": (space.ae, space.ae_codes, space.ae_window),
         "vae": (space.vae, space.vae_codes, space.window),

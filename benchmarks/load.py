@@ -51,7 +51,10 @@ async def wait_until_up(url: str, server: subprocess.Popen, timeout: float) -> N
 async def call(client: httpx.AsyncClient, session: str, fn: dict, data: list) -> None:
     """One event as the browser sends it, then a fetch of the returned image. A queued event joins the
     queue in the visitor's session and reads the session's event stream until the result arrives; an
-    event outside the queue is one POST."""
+    event outside the queue is one POST. MNIST is picked where the app has a dataset selector (checkouts
+    from before it have none)."""
+    if len(fn["inputs"]) == len(data) + 1:
+        data = ["mnist", *data]
     if not fn["queue"]:
         answer = await client.post(
             "/gradio_api/run/predict", json={"data": data, "fn_index": fn["id"], "session_hash": session}
@@ -120,7 +123,7 @@ def test_drawings(count: int) -> list[bytes]:
     playground, rng, drawings = Playground.from_folder(), np.random.default_rng(0), []
     for seed in range(count):
         buffer = io.BytesIO()
-        Image.fromarray(redraw_as_sketch(to_pixels(playground.random(1.0, seed)[-1]), rng)).save(
+        Image.fromarray(redraw_as_sketch(to_pixels(playground.random(1.0, seed)[-2]), rng)).save(
             buffer, "PNG"
         )
         drawings.append(buffer.getvalue())

@@ -1,5 +1,6 @@
 """The app served for real: its named endpoints called through gradio_client."""
 
+import re
 import socket
 import subprocess
 import sys
@@ -16,7 +17,6 @@ from PIL import Image
 import app
 from tests.test_sketch import draw_four
 from vae.demo import Playground
-from vae.explore import LatentSpace
 
 
 def free_port() -> int:
@@ -29,7 +29,7 @@ def free_port() -> int:
 def serve(ssr_mode: bool = False, demo: gr.Blocks | None = None) -> Iterator[str]:
     """The app (or demo, a build of it) on a free loopback port with main()'s settings; yields its URL."""
     if demo is None:
-        demo = app.build_demo(Playground.from_folder(), LatentSpace.from_folder())
+        demo = app.build_demo(app.Models.from_folder())
     demo.queue(**app.QUEUE_SETTINGS)
     demo.launch(
         server_name="127.0.0.1",
@@ -56,48 +56,104 @@ def png(path: str) -> np.ndarray:
     return np.asarray(Image.open(path))
 
 
-def test_api_names_the_main_actions(client: Client) -> None:
+def test_api_names_the_main_actions_and_the_readme_lists_them(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert {"/decode", "/random", "/reconstruct"} <= set(endpoints)
+    assert {"/decode", "/random", "/reconstruct", "/interpolate", "/latent_map", "/compare_ae"} <= set(
+        endpoints
+    )
+    readme = (Path(app.__file__).parent / "README.md").read_text()
+    assert sorted(re.findall(r"^\| `(/\w+)` \|", readme, re.MULTILINE)) == sorted(endpoints)
 
 
-def test_decode_returns_the_exact_png(client: Client) -> None:
-    playground = Playground.from_folder()
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_decode_returns_the_exact_png_of_the_chosen_datasets_model(client: Client, dataset: str) -> None:
+    playground = Playground.from_folder(dataset=dataset)
     values = [0.3 * (i % 5) - 0.6 for i in range(playground.latent_dim)]
-    pixels = png(client.predict(*values, api_name="/decode"))
-    assert np.array_equal(pixels, np.asarray(playground.decode(*values)))
+    image, caption = client.predict(dataset, *values, api_name="/decode")
+    expected, expected_caption = playground.decode(*values)
+    assert np.array_equal(png(image), np.asarray(expected)) and caption == expected_caption
+
+
+def test_switching_dataset_switches_every_model() -> None:
+    models = app.Models.from_folder()
+    for name in ("mnist", "fashion-mnist"):
+        assert models.playgrounds[name].vae.config.dataset == name
+        assert models.playgrounds[name].classifier.config.dataset == name
+        assert models.latents[name].vae.config.dataset == models.latents[name].ae.config.dataset == name
+    values = [1.0] * models.playgrounds["mnist"].latent_dim
+    digit, clothing = (
+        models.playgrounds["mnist"].decode(*values),
+        models.playgrounds["fashion-mnist"].decode(*values),
+    )
+    assert digit[0].tobytes() != clothing[0].tobytes()
+    assert re.fullmatch(r"Looks like an? \d \(\d+%\) to the classifier\.", digit[1])
+    assert not re.search(r"like an? \d", clothing[1])
+    mnist_map, mnist_legend, *_ = models.latent_views("mnist", None)
+    assert "sneaker" not in mnist_legend
+    fashion_map, fashion_legend, *_ = models.latent_views("fashion-mnist", None)
+    assert mnist_map.tobytes() != fashion_map.tobytes() and "sneaker" in fashion_legend
+
+
+def test_batched_decodes_follow_each_events_dataset() -> None:
+    models = app.Models.from_folder()
+    n = models.playgrounds["mnist"].latent_dim
+    vectors = [[0.5] * n, [-1.0] * n, [2.0] * n]
+    datasets = ["fashion-mnist", "mnist", "fashion-mnist"]
+    images, captions = models.decode_batch(datasets, *[list(column) for column in zip(*vectors, strict=True)])
+    for dataset, values, image, caption in zip(datasets, vectors, images, captions, strict=True):
+        expected_image, expected_caption = models.playgrounds[dataset].decode(*values)
+        assert image.tobytes() == expected_image.tobytes() and caption == expected_caption
 
 
 def test_random_returns_slider_values_then_the_digit(client: Client) -> None:
-    *values, image = client.predict(1.0, 5, api_name="/random")
+    *values, image, caption = client.predict("mnist", 1.0, 5, api_name="/random")
     assert len(values) == Playground.from_folder().latent_dim
     assert all(-3 <= v <= 3 for v in values) and any(v != 0 for v in values)
-    assert png(image).shape == (280, 280)
-    assert client.predict(1.0, 5, api_name="/random")[:-1] == tuple(values)
+    assert png(image).shape == (280, 280) and caption.startswith("Looks like")
+    assert client.predict("mnist", 1.0, 5, api_name="/random")[:-2] == tuple(values)
+
+
+def test_sample_grid_is_a_downloadable_png(client: Client) -> None:
+    grid = png(client.predict("mnist", 1.0, 5, api_name="/sample_grid"))
+    assert grid.shape == (484, 484)
+    assert np.array_equal(grid, np.asarray(Playground.from_folder().sample_grid(1.0, 5)))
+
+
+def test_interpolate_returns_the_strip_the_gif_and_what_it_did(client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "four.png"
+    Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    strip, morph, message = client.predict("mnist", sketch, None, 3, "lerp", 8, api_name="/interpolate")
+    expected = Playground.from_folder().interpolate(draw_four(400, 80, 60, 280, 30), None, 3, "lerp", 8)
+    assert np.array_equal(png(strip), np.asarray(expected[0])) and morph == expected[1]
+    assert message == "From your start drawing to a random sample, 8 steps along the straight line path."
 
 
 def test_reconstruct_a_drawn_png(client: Client, tmp_path: Path) -> None:
     path = tmp_path / "four.png"
     Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
     sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    reconstruction, model_input, samples, latents, message = client.predict(sketch, api_name="/reconstruct")
+    reconstruction, caption, model_input, samples, latents, message = client.predict(
+        "mnist", sketch, api_name="/reconstruct"
+    )
     assert png(reconstruction).shape == (280, 280)
     assert png(model_input).shape == (280, 280)
     assert png(samples).shape == (112, 6 * 112)
     assert "zrow" in latents and "nats" in message
+    assert re.fullmatch(r"Looks like a 4 \(\d+%\) to the classifier\.", caption)
 
 
 def test_blank_canvas_gives_a_message_and_the_server_keeps_answering(client: Client, tmp_path: Path) -> None:
     path = tmp_path / "blank.png"
     Image.new("RGBA", (400, 400)).save(path)
     sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    reconstruction, model_input, samples, _latents, message = client.predict(sketch, api_name="/reconstruct")
+    reconstruction, _caption, model_input, samples, _latents, message = client.predict(
+        "mnist", sketch, api_name="/reconstruct"
+    )
     assert reconstruction is None and model_input is None and samples is None
     assert message == "No digit found: draw one with dark strokes on the pad."
-    assert png(client.predict(*[0.0] * Playground.from_folder().latent_dim, api_name="/decode")).shape == (
-        280,
-        280,
-    )
+    n = Playground.from_folder().latent_dim
+    assert png(client.predict("mnist", *[0.0] * n, api_name="/decode")[0]).shape == (280, 280)
 
 
 OFFLINE_START = """
@@ -110,9 +166,7 @@ def loopback_only(sock, address):
     return real_connect(sock, address)
 socket.socket.connect = loopback_only
 import app
-from vae.demo import Playground
-from vae.explore import LatentSpace
-demo = app.build_demo(Playground.from_folder(), LatentSpace.from_folder())
+demo = app.build_demo(app.Models.from_folder())
 demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), prevent_thread_lock=True, quiet=True)
 demo.close()
 print("outside connections:", attempts)

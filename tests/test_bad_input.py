@@ -79,7 +79,7 @@ def client(url: str) -> Client:
 
 
 def assert_still_answers(client: Client) -> None:
-    assert png(client.predict(*[0.5] * LATENT_DIM, api_name="/decode")).shape == (280, 280)
+    assert png(client.predict("mnist", *[0.5] * LATENT_DIM, api_name="/decode")[0]).shape == (280, 280)
 
 
 @pytest.mark.parametrize(
@@ -95,11 +95,11 @@ def test_reconstruct_answers_bad_images_clearly(
     sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
     if expected.startswith("error: "):
         with pytest.raises(AppError) as raised:
-            client.predict(sketch, api_name="/reconstruct")
+            client.predict("mnist", sketch, api_name="/reconstruct")
         assert str(raised.value) == expected.removeprefix("error: ")
     else:
-        reconstruction, model_input, _samples, latents, message = client.predict(
-            sketch, api_name="/reconstruct"
+        reconstruction, _caption, model_input, _samples, latents, message = client.predict(
+            "mnist", sketch, api_name="/reconstruct"
         )
         if expected == "digit":
             assert png(reconstruction).shape == png(model_input).shape == (280, 280)
@@ -114,7 +114,7 @@ def test_uploads_over_the_size_cap_are_refused(client: Client, tmp_path: Path) -
     path.write_bytes(encoded(Image.new("L", (8, 8))) + bytes(11 * 2**20))
     sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
     with pytest.raises(Exception, match=r"(?i)exceeds the maximum"):
-        client.predict(sketch, api_name="/reconstruct")
+        client.predict("mnist", sketch, api_name="/reconstruct")
     assert_still_answers(client)
 
 
@@ -135,11 +135,11 @@ def call_raw(url: str, api_name: str, body: str) -> tuple[str, object]:
 
 
 def decoded_values(values: list[float]) -> np.ndarray:
-    return np.asarray(Playground.from_folder().decode(*values))
+    return np.asarray(Playground.from_folder().decode(*values)[0])
 
 
 # (case, JSON list of slider values, expected): an array for the digit it must decode to, or text
-# the error message must hold.
+# the error message must hold. Every call names MNIST first, as the dataset selector does.
 ZEROS = [0.0] * LATENT_DIM
 DECODE_CASES = [
     ("NaN", ["NaN"] * LATENT_DIM, decoded_values(ZEROS)),
@@ -160,10 +160,17 @@ DECODE_CASES = [
     (
         "too few values",
         ["0"] * 3,
-        f"didn't receive enough input values (needed: {LATENT_DIM}, got: 3).",
+        f"didn't receive enough input values (needed: {LATENT_DIM + 1}, got: 4).",
     ),
     ("too many values", ["0"] * (LATENT_DIM + 4), decoded_values(ZEROS)),
 ]
+
+
+def test_an_unknown_dataset_is_refused_by_name(url: str, client: Client) -> None:
+    event, data = call_raw(url, "decode", '{"data": ["kmnist", ' + ",".join(["0"] * LATENT_DIM) + "]}")
+    assert event == "error"
+    assert "kmnist" in data["error"]
+    assert_still_answers(client)
 
 
 @pytest.mark.parametrize(
@@ -172,7 +179,7 @@ DECODE_CASES = [
 def test_decode_answers_bad_values_clearly(
     url: str, client: Client, values: list[str], expected: np.ndarray | str
 ) -> None:
-    event, data = call_raw(url, "decode", '{"data": [' + ",".join(values) + "]}")
+    event, data = call_raw(url, "decode", '{"data": ["mnist", ' + ",".join(values) + "]}")
     if isinstance(expected, str):
         assert event == "error"
         assert expected in data["error"]

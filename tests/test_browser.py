@@ -71,9 +71,9 @@ def no_error_toast(page: Page) -> None:
     expect(page.get_by_test_id("toast-body")).to_have_count(0)
 
 
-def draw_seven(page: Page) -> None:
-    """Mouse strokes of a 7 on the sketch pad; opening the Draw tab has picked the brush already."""
-    pad = page.locator("#sketch")
+def draw_seven(page: Page, pad_id: str = "sketch") -> None:
+    """Mouse strokes of a 7 on a sketch pad; opening its tab has picked the brush already."""
+    pad = page.locator(f"#{pad_id}")
     expect(pad.get_by_role("button", name="Brush", exact=True)).to_have_class(re.compile(r"\bhighlight\b"))
     box = pad.locator("canvas").first.bounding_box()
     assert box is not None
@@ -109,6 +109,13 @@ def test_random_sample_moves_every_slider_and_the_digit(page: Page) -> None:
     expect(digit(page)).not_to_have_attribute("src", before or "")
     for i in range(1, LATENT_DIM + 1):
         expect(slider_value(page, i)).not_to_have_value("0")
+    expect(page.locator("#digit-caption")).to_have_text(
+        re.compile(r"Looks like an? \d \(\d+%\) to the classifier\.")
+    )
+    page.get_by_role("button", name="64 samples at this temperature").click()
+    grid = page.locator("#sample-grid")
+    expect(grid.locator("img")).to_be_visible()
+    expect(grid.get_by_role("button", name="Download")).to_be_visible()
     no_error_toast(page)
     screenshot(page, "generate-random")
 
@@ -119,6 +126,7 @@ def test_drawing_shows_a_reconstruction_and_clearing_empties_it(page: Page) -> N
     reconstruction = page.locator("#reconstruction img")
     expect(reconstruction).to_be_visible()
     expect(page.locator("#draw-message")).to_contain_text("nats")
+    expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like a 7")
     expect(page.locator(".zrow")).to_have_count(LATENT_DIM)
     screenshot(page, "draw")
 
@@ -150,11 +158,49 @@ def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> N
     assert box is not None
     page.mouse.click(box["x"] + 0.7 * box["width"], box["y"] + 0.3 * box["height"])
     expect(page.locator("#map-caption")).to_contain_text(
-        re.compile(r"z = \(\+\d\.\d\d, \+\d\.\d\d\) looks like a \d")
+        re.compile(r"z = \(\+\d\.\d\d, \+\d\.\d\d\) looks like an? \d")
     )
+    expect(page.locator("#map-legend .swatch")).to_have_count(10)
     expect(page.locator("#compare-caption")).to_contain_text("of the autoencoder's decodes")
     no_error_toast(page)
     screenshot(page, "latent-space")
+
+
+def test_interpolating_from_a_drawing_to_a_random_sample_shows_the_strip_and_gif(page: Page) -> None:
+    page.get_by_role("tab", name="Interpolate").click()
+    draw_seven(page, "start-pad")
+    expect(page.locator("#end-pad").get_by_role("button", name="Brush", exact=True)).to_have_class(
+        re.compile(r"\bhighlight\b")
+    )
+    page.get_by_role("button", name="Interpolate", exact=True).click()
+    expect(page.locator("#morph-message")).to_have_text(
+        "From your start drawing to a random sample, 10 steps along the spherical path."
+    )
+    expect(page.locator("#morph-strip img")).to_be_visible()
+    gif = page.locator("#morph-gif img")
+    expect(gif).to_have_attribute("src", re.compile(r"^data:image/gif;base64,"))
+    expect(page.locator("#morph-gif").get_by_role("link", name="Download the GIF")).to_have_attribute(
+        "download", "morph.gif"
+    )
+    no_error_toast(page)
+    screenshot(page, "interpolate")
+
+
+def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page) -> None:
+    before = digit(page).get_attribute("src")
+    page.get_by_label("Fashion-MNIST clothes").check()
+    expect(digit(page)).not_to_have_attribute("src", before or "")
+    expect(page.locator("#digit-caption")).not_to_contain_text(re.compile(r"like an? \d"))
+    page.get_by_role("tab", name="Latent space").click()
+    expect(page.locator("#map-legend")).to_contain_text("ankle boot")
+    expect(page.locator("#compare-caption")).to_contain_text("of the autoencoder's decodes")
+    no_error_toast(page)
+    screenshot(page, "fashion-latent-space")
+    page.get_by_role("tab", name="Generate").click()
+    page.get_by_role("button", name="Random sample").click()
+    expect(page.locator("#digit-caption")).to_contain_text("to the classifier")
+    no_error_toast(page)
+    screenshot(page, "fashion-generate")
 
 
 def test_the_page_also_works_with_server_side_rendering(browser: Browser) -> None:

@@ -5,20 +5,29 @@ from PIL import Image
 from torchvision.utils import make_grid
 
 from tests.test_sketch import draw_four
+from vae.classifier import DigitClassifier
 from vae.demo import Playground, image_grid
 from vae.model import VAE
 
 
 @pytest.fixture
-def playground(small_vae: VAE) -> Playground:
-    return Playground(small_vae)
+def playground(small_vae: VAE, small_classifier: DigitClassifier) -> Playground:
+    return Playground(small_vae, small_classifier)
 
 
-def test_decode_gives_a_crisp_280px_digit(playground: Playground, small_vae: VAE) -> None:
-    image = playground.decode(0.5, -1.0, 0.0, 2.0)
+def test_decode_gives_a_crisp_280px_digit_and_the_classifiers_reading(
+    playground: Playground, small_vae: VAE, small_classifier: DigitClassifier
+) -> None:
+    image, caption = playground.decode(0.5, -1.0, 0.0, 2.0)
     assert image.size == (280, 280) and image.mode == "L"
     pixels = np.asarray(image)
-    expected = torch.sigmoid(small_vae.decode(torch.tensor([[0.5, -1.0, 0.0, 2.0]])))[0, 0].detach().numpy()
+    decoded = torch.sigmoid(small_vae.decode(torch.tensor([[0.5, -1.0, 0.0, 2.0]]))).detach()
+    probs = small_classifier.predict_proba(decoded)[0]
+    digit = int(probs.argmax())
+    assert (
+        caption == f"Looks like {'an' if digit == 8 else 'a'} {digit} ({probs.max():.0%}) to the classifier."
+    )
+    expected = decoded[0, 0].numpy()
     assert np.abs(pixels[::10, ::10] / 255 - expected).max() <= 1 / 255  # one grey level per 10x10 block
     assert (pixels[:10, :10] == pixels[0, 0]).all()
 
@@ -31,7 +40,10 @@ def test_image_grid_matches_torchvision_make_grid(count: int, nrow: int) -> None
 
 
 def test_decode_clamps_and_rejects_wrong_lengths(playground: Playground) -> None:
-    assert playground.decode(1e6, -np.inf, np.nan, 3.0).tobytes() == playground.decode(3, -3, 0, 3).tobytes()
+    assert (
+        playground.decode(1e6, -np.inf, np.nan, 3.0)[0].tobytes()
+        == playground.decode(3, -3, 0, 3)[0].tobytes()
+    )
     with pytest.raises(ValueError, match="expected 4 latent values, got 3"):
         playground.decode(0.0, 0.0, 0.0)
 
@@ -39,22 +51,26 @@ def test_decode_clamps_and_rejects_wrong_lengths(playground: Playground) -> None
 def test_decode_batch_matches_decode_one_by_one(playground: Playground) -> None:
     vectors = [[0.5, -1.0, 0.0, 2.0], [3.0, 3.0, -3.0, 0.1], [np.nan, 9.0, 0.0, 0.0]]
     columns = [list(column) for column in zip(*vectors, strict=True)]  # Gradio passes one list per slider
-    (images,) = playground.decode_batch(*columns)
-    assert [image.tobytes() for image in images] == [playground.decode(*v).tobytes() for v in vectors]
+    images, captions = playground.decode_batch(*columns)
+    one_by_one = [playground.decode(*v) for v in vectors]
+    assert [image.tobytes() for image in images] == [image.tobytes() for image, _ in one_by_one]
+    assert captions == [caption for _, caption in one_by_one]
 
 
 def test_random_is_seeded_and_scaled_by_temperature(playground: Playground) -> None:
-    *values, image = playground.random(1.0, 7)
-    assert len(values) == 4 and isinstance(image, Image.Image)
+    *values, image, caption = playground.random(1.0, 7)
+    assert len(values) == 4 and isinstance(image, Image.Image) and caption.startswith("Looks like a")
     assert playground.random(1.0, 7)[:4] == values
+    assert playground.random(1.0, 7)[4].tobytes() == image.tobytes()
     assert playground.random(1.0, 8)[:4] != values
     assert playground.random(0.0, 7)[:4] == [0.0] * 4
     assert playground.random(1.0, -1)[:4] != playground.random(1.0, -1)[:4]
 
 
 def test_reset_and_sliders_from_mu(playground: Playground) -> None:
-    *values, image = playground.reset()
-    assert values == [0.0] * 4 and image.tobytes() == playground.decode(0, 0, 0, 0).tobytes()
+    *values, image, caption = playground.reset()
+    origin, origin_caption = playground.decode(0, 0, 0, 0)
+    assert values == [0.0] * 4 and image.tobytes() == origin.tobytes() and caption == origin_caption
     assert playground.sliders_from([0.5, 9.0, -1.0, 0.0])[:4] == [0.5, 3.0, -1.0, 0.0]
     assert playground.sliders_from(None)[:4] == [0.0] * 4
 
@@ -68,6 +84,8 @@ def test_reconstruct_shows_input_reconstruction_samples_and_latents(playground: 
     assert result.posterior_samples.size == (6 * 28 * 4, 28 * 4)
     assert result.latents.count('class="zrow"') == 4 and "μ" in result.latents
     assert result.message.startswith("Reconstruction ") and "nats" in result.message
+    mu = playground.vae.encode(torch.from_numpy(result.pixels)[None, None])[0]
+    assert result.caption == playground.caption(torch.sigmoid(playground.vae.decode(mu)))
     assert len(result.mu) == 4
 
 
@@ -84,6 +102,17 @@ def test_reconstruct_of_nothing_clears_outputs_with_a_message(playground: Playgr
     assert result.reconstruction is None and result.model_input is None and result.posterior_samples is None
     assert result.latents == "" and result.mu is None
     assert result.message in {
-        "Draw a digit on the pad.",
+        "Draw on the pad.",
         "No digit found: draw one with dark strokes on the pad.",
     }
+
+
+def test_sample_grid_is_64_seeded_samples_at_the_temperature(playground: Playground, small_vae: VAE) -> None:
+    grid = playground.sample_grid(1.0, 3)
+    assert grid.size == (2 * (8 * 30 + 2), 2 * (8 * 30 + 2)) and grid.mode == "L"
+    assert grid.tobytes() == playground.sample_grid(1.0, 3).tobytes()
+    assert grid.tobytes() != playground.sample_grid(1.0, 4).tobytes()
+    cold = np.asarray(playground.sample_grid(0.0, 3))
+    origin = np.asarray(playground.decode(0, 0, 0, 0)[0])[::10, ::10]  # every sample is z = 0
+    assert np.array_equal(cold[4 : 4 + 56 : 2, 4 : 4 + 56 : 2], origin)
+    assert np.array_equal(cold[-60:-4:2, -60:-4:2], origin)

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import numpy as np
@@ -84,8 +85,25 @@ def test_a_click_decodes_the_clicked_code(space: LatentSpace) -> None:
     expected = torch.sigmoid(space.vae.decode(torch.tensor([[z1, z2]])))[0, 0].detach().numpy()
     assert digit.size == (280, 280)
     assert np.abs(np.asarray(digit)[::10, ::10] / 255 - expected).max() <= 1 / 255
-    assert caption.startswith(f"z = ({z1:+.2f}, {z2:+.2f}) looks like a ")
+    assert re.fullmatch(re.escape(f"z = ({z1:+.2f}, {z2:+.2f}) looks like ") + r"an? \d \(\d+%\)", caption)
     assert marked.size == space.map.size and marked.tobytes() != space.map.tobytes()
+
+
+def test_a_click_keeps_the_drawings_ring_on_the_map(space: LatentSpace) -> None:
+    pixels = np.zeros((28, 28), np.float32)
+    pixels[6:22, 12:16] = 1.0
+    red = np.array(ImageColor.getrgb("red"))
+    marked, _, _ = space.decode_at(1.0, 1.0, pixels)
+    assert (np.asarray(marked) == red).all(-1).sum() > 50  # the drawing's red ring
+    assert (np.asarray(space.decode_at(1.0, 1.0)[0]) == red).all(-1).sum() == 0
+    assert marked.tobytes() != space.locate(pixels).tobytes()  # and the click's marker beside it
+
+
+def test_the_legend_names_every_colour(space: LatentSpace) -> None:
+    legend = space.legend()
+    assert legend.count('class="swatch"') == 10
+    for digit, colour in enumerate(DIGIT_COLOURS):
+        assert f'<span style="background:{colour}"></span>{digit}</span>' in legend
 
 
 def test_the_drawing_is_marked_on_the_map(space: LatentSpace) -> None:
@@ -112,8 +130,11 @@ def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
         load_codes(tmp_path / "nowhere")
 
 
-def test_bundled_2d_models_have_their_maps() -> None:
-    space = LatentSpace.from_folder()
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_bundled_2d_models_have_their_maps(dataset: str) -> None:
+    space = LatentSpace.from_folder(dataset=dataset)
     assert space.vae.config.model == "vae" and space.ae.config.model == "ae"
+    assert space.vae.config.dataset == space.ae.config.dataset == dataset
+    assert space.classifier.config.dataset == dataset
     assert len(space.vae_codes) == len(space.ae_codes) == 10_000
-    assert (WEIGHTS_DIR / "mnist-ae-2d" / "model.safetensors").stat().st_size < 8_000_000
+    assert (WEIGHTS_DIR / f"{dataset}-ae-2d" / "model.safetensors").stat().st_size < 8_000_000

@@ -87,6 +87,19 @@ def test_a_dot_or_a_blob_is_not_a_digit() -> None:
         preprocess_sketch(np.asarray(blob))
 
 
+def test_fashion_mnist_drawings_fill_the_frame_and_keep_their_fill() -> None:
+    canvas = Image.new("RGBA", (400, 400))
+    ImageDraw.Draw(canvas).rectangle([120, 60, 279, 299], fill="black")  # a filled 160x240 "bag"
+    item = preprocess_sketch(np.asarray(canvas), "fashion-mnist")
+    assert item.shape == (28, 28) and item.dtype == np.float32
+    rows, cols = np.flatnonzero(item.max(1) > 0.5), np.flatnonzero(item.max(0) > 0.5)
+    assert (rows[0], rows[-1]) == (0, 27)  # the longer side spans the frame
+    assert (cols[0], cols[-1]) == (4, 22)  # 19 px wide (160 / 240 * 28), centred
+    assert item[2:26, 6:21].min() > 0.95  # filled, not thinned into a stroke
+    with pytest.raises(SketchError, match="That looks like a blob"):
+        preprocess_sketch(np.asarray(canvas))  # as a digit it is refused
+
+
 def test_a_thick_stroke_of_uneven_width_stays_connected() -> None:
     """Thinning a heavy-handed 0 must not cut its thin side open."""
     yy, xx = np.mgrid[:400, :400]

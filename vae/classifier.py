@@ -6,12 +6,23 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
+CLASS_NAMES = {
+    "mnist": [str(digit) for digit in range(10)],
+    "fashion-mnist": [
+        "T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot",
+    ],
+}  # fmt: skip
+
 
 @dataclass
 class ClassifierConfig:
     channels: int = 32
     num_classes: int = 10
     dataset: str = "mnist"
+
+    def __post_init__(self) -> None:
+        if self.dataset not in CLASS_NAMES or len(CLASS_NAMES[self.dataset]) != self.num_classes:
+            raise ValueError(f"no {self.num_classes} class names for dataset {self.dataset!r}")
 
 
 class DigitClassifier(nn.Module, PyTorchModelHubMixin, license="mit", tags=["mnist"]):
@@ -46,3 +57,10 @@ class DigitClassifier(nn.Module, PyTorchModelHubMixin, license="mit", tags=["mni
     def predict_proba(self, x: torch.Tensor) -> torch.Tensor:
         """Class probabilities, shape (batch, num_classes)."""
         return torch.softmax(self(x), dim=1)
+
+    def describe(self, pixels: torch.Tensor) -> str:
+        """What one image (1, 1, 28, 28) looks like to the classifier, for a caption: 'an 8 (93 %)'."""
+        probs = self.predict_proba(pixels)[0]
+        name = CLASS_NAMES[self.config.dataset][int(probs.argmax())]
+        article = "an" if name[0] in "aeiou8" else "a"
+        return f"{article} {name} ({float(probs.max()):.0%})"

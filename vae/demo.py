@@ -10,13 +10,15 @@ import torch
 from PIL import Image
 
 from vae.classifier import DigitClassifier
+from vae.interpolate import METHODS, gif_html, morph_gif, path
 from vae.model import VAE, vae_loss
-from vae.sketch import SketchError, preprocess_sketch
+from vae.sketch import SketchError, is_blank, preprocess_sketch
 from vae.weights import WEIGHTS_DIR, load_pretrained
 
 SLIDER_RANGE = 3.0
 DISPLAY_SCALE = 10  # 28 px digits are shown at 280 px, nearest-neighbour so pixels stay crisp
 POSTERIOR_SAMPLES = 6
+GIF_FRAMES, GIF_SCALE = 20, 3  # the morph one way, at 84 px: it plays forwards, then backwards
 
 
 def to_image(pixels: torch.Tensor | np.ndarray, scale: int = DISPLAY_SCALE) -> Image.Image:
@@ -65,7 +67,7 @@ def latent_html(mu: np.ndarray, sigma: np.ndarray, kl_per_dim: np.ndarray) -> st
 
 @dataclass
 class Reconstruction:
-    """Everything the Draw tab shows for one drawing; images are None when there is no digit."""
+    """Everything the Draw tab shows for one drawing; images are None when there is no drawing."""
 
     reconstruction: Image.Image | None
     model_input: Image.Image | None
@@ -74,53 +76,76 @@ class Reconstruction:
     message: str
     mu: list[float] | None
     pixels: np.ndarray | None = None  # the 28x28 model input, for the latent map's marker
+    caption: str = ""  # what the classifier sees in the reconstruction
+
+
+def seeded_generator(seed: float | None) -> torch.Generator:
+    """A generator seeded with seed, or from the OS when seed is missing, negative or not finite."""
+    generator = torch.Generator()
+    if seed is None or not np.isfinite(seed) or seed < 0:
+        generator.seed()
+    else:
+        generator.manual_seed(int(seed) % 2**63)
+    return generator
 
 
 class Playground:
-    """The loaded models and the app's handlers around them."""
+    """One dataset's VAE and classifier, and the Generate and Draw tabs' handlers around them."""
 
-    def __init__(self, vae: VAE, classifier: DigitClassifier | None = None) -> None:
-        self.vae = vae.eval()
-        self.classifier = classifier
+    def __init__(self, vae: VAE, classifier: DigitClassifier) -> None:
+        self.vae, self.classifier = vae.eval(), classifier.eval()
         self.latent_dim = vae.config.latent_dim
+        self.dataset = vae.config.dataset
 
     @classmethod
-    def from_folder(cls, weights_dir: Path = WEIGHTS_DIR, name: str = "mnist-vae") -> "Playground":
-        return cls(load_pretrained(VAE, weights_dir / name))
+    def from_folder(cls, weights_dir: Path = WEIGHTS_DIR, dataset: str = "mnist") -> "Playground":
+        """weights/<dataset>-vae and weights/<dataset>-classifier."""
+        return cls(
+            load_pretrained(VAE, weights_dir / f"{dataset}-vae"),
+            load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
+        )
+
+    def caption(self, pixels: torch.Tensor) -> str:
+        """The classifier's reading of one decoded image (1, 1, 28, 28), shown under it."""
+        return f"Looks like {self.classifier.describe(pixels)} to the classifier."
 
     @torch.inference_mode()
-    def decode(self, *values: float) -> Image.Image:
-        """Decode one latent vector given as slider values, clamped to the sliders' range."""
-        z = torch.tensor([self._clean(values)], dtype=torch.float32)
-        return to_image(torch.sigmoid(self.vae.decode(z)))
+    def decode(self, *values: float) -> tuple[Image.Image, str]:
+        """Decode one latent vector given as slider values, clamped to the sliders' range; and its caption."""
+        pixels = torch.sigmoid(self.vae.decode(torch.tensor([self._clean(values)], dtype=torch.float32)))
+        return to_image(pixels), self.caption(pixels)
 
     @torch.inference_mode()
-    def decode_batch(self, *columns: list[float]) -> list[list[Image.Image]]:
-        """Decode for batch=True events: one list per slider in, a list of digits out, one forward pass."""
+    def decode_batch(self, *columns: list[float]) -> list[list]:
+        """Decode for batch=True events: one list per slider in; digits and captions out, one forward pass."""
         z = torch.tensor([self._clean(values) for values in zip(*columns, strict=True)], dtype=torch.float32)
-        return [[to_image(pixels) for pixels in torch.sigmoid(self.vae.decode(z))]]
+        pixels = torch.sigmoid(self.vae.decode(z))
+        return [[to_image(p) for p in pixels], [self.caption(p[None]) for p in pixels]]
 
     def random(self, temperature: float = 1.0, seed: float | None = -1) -> list:
-        """Draw z ~ N(0, temperature^2 I): the slider values, then the decoded digit; seed < 0 is random."""
-        generator = torch.Generator()
-        if seed is None or not np.isfinite(seed) or seed < 0:
-            generator.seed()
-        else:
-            generator.manual_seed(int(seed))
-        temperature = float(np.clip(np.nan_to_num(temperature, nan=1.0), 0.0, 2.0))
-        z = temperature * torch.randn(self.latent_dim, generator=generator)
+        """Draw z ~ N(0, temperature^2 I): the slider values, the decoded digit and its caption."""
+        z = clean_temperature(temperature) * torch.randn(self.latent_dim, generator=seeded_generator(seed))
         values = [round(v, 2) for v in z.clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()]
-        return [*values, self.decode(*values)]
+        return [*values, *self.decode(*values)]
+
+    @torch.inference_mode()
+    def sample_grid(self, temperature: float = 1.0, seed: float | None = -1) -> Image.Image:
+        """64 decodes of z ~ N(0, temperature^2 I) in an 8x8 grid, at twice their size, to download."""
+        z = clean_temperature(temperature) * torch.randn(
+            64, self.latent_dim, generator=seeded_generator(seed)
+        )
+        grid = image_grid(torch.sigmoid(self.vae.decode(z)), nrow=8)
+        return grid.resize((2 * grid.width, 2 * grid.height), Image.Resampling.NEAREST)
 
     def reset(self) -> list:
-        """All sliders at 0, the prior's mean, and its decode."""
+        """All sliders at 0, the prior's mean; its decode and caption."""
         values = [0.0] * self.latent_dim
-        return [*values, self.decode(*values)]
+        return [*values, *self.decode(*values)]
 
     def sliders_from(self, mu: list[float] | None) -> list:
-        """Slider values and digit for a drawing's mu, or the origin when nothing was drawn."""
+        """Slider values, digit and caption for a drawing's mu, or the origin when nothing was drawn."""
         values = self._clean(tuple(mu)) if mu else [0.0] * self.latent_dim
-        return [*values, self.decode(*values)]
+        return [*values, *self.decode(*values)]
 
     @torch.inference_mode()
     def reconstruct(self, sketch: dict | np.ndarray | None) -> Reconstruction:
@@ -128,8 +153,8 @@ class Playground:
         try:
             image = sketch.get("composite") if isinstance(sketch, dict) else sketch
             if image is None:
-                raise SketchError("Draw a digit on the pad.")
-            pixels = preprocess_sketch(image)
+                raise SketchError("Draw on the pad.")
+            pixels = preprocess_sketch(image, self.dataset)
         except SketchError as err:
             return Reconstruction(None, None, None, "", str(err), None)
         x = torch.from_numpy(pixels)[None, None]
@@ -152,10 +177,50 @@ class Playground:
             message=html.escape(message),
             mu=[round(v, 2) for v in mu[0].clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()],
             pixels=pixels,
+            caption=self.caption(torch.sigmoid(logits)),
         )
+
+    @torch.inference_mode()
+    def interpolate(
+        self,
+        start: dict | np.ndarray | None,
+        end: dict | np.ndarray | None,
+        seed: float | None = 0,
+        method: str = "slerp",
+        steps: float = 10,
+    ) -> tuple[Image.Image | None, str, str]:
+        """Decodes along the path from the start drawing's code to the end's (an empty pad: a random
+        sample), the morph as a GIF, and a line saying what was interpolated."""
+        generator = seeded_generator(seed)
+        codes, names = [], []
+        for side, sketch in (("start", start), ("end", end)):
+            image = sketch.get("composite") if isinstance(sketch, dict) else sketch
+            try:
+                pixels = None if is_blank(image) else preprocess_sketch(image, self.dataset)
+            except SketchError as err:
+                return None, "", f"The {side} drawing: {err}"
+            if pixels is None:
+                codes.append(torch.randn(self.latent_dim, generator=generator))
+                names.append("a random sample")
+            else:
+                codes.append(self.vae.encode(torch.from_numpy(pixels)[None, None])[0][0])
+                names.append(f"your {side} drawing")
+        steps = int(np.clip(np.nan_to_num(steps, nan=10), 2, 16))
+        strip = torch.sigmoid(self.vae.decode(path(*codes, steps, method)))
+        frames = torch.sigmoid(self.vae.decode(path(*codes, GIF_FRAMES, method)))
+        gif = morph_gif([to_image(frame, scale=GIF_SCALE) for frame in frames])
+        grid = image_grid(strip, nrow=steps)
+        grid = grid.resize((3 * grid.width, 3 * grid.height), Image.Resampling.NEAREST)
+        message = f"From {names[0]} to {names[1]}, {steps} steps along the {METHODS[method]} path."
+        return grid, gif_html(gif), message
 
     def _clean(self, values: tuple[float, ...]) -> list[float]:
         if len(values) != self.latent_dim:
             raise ValueError(f"expected {self.latent_dim} latent values, got {len(values)}")
         array = np.nan_to_num(np.asarray(values, dtype=np.float64), nan=0.0)
         return np.clip(array, -SLIDER_RANGE, SLIDER_RANGE).tolist()
+
+
+def clean_temperature(temperature: float | None) -> float:
+    """The temperature slider's value, with NaN or a missing value read as 1 and clamped to [0, 2]."""
+    return float(np.clip(np.nan_to_num(1.0 if temperature is None else temperature, nan=1.0), 0.0, 2.0))

@@ -1,6 +1,7 @@
 """Pictures of a 2-D latent space: where the test digits land, what each point decodes to, and why
 an autoencoder's random codes decode to junk where a VAE's do not."""
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,13 +11,13 @@ from PIL import Image, ImageDraw
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
-from vae.classifier import DigitClassifier
+from vae.classifier import CLASS_NAMES, DigitClassifier
 from vae.demo import image_grid
 from vae.model import VAE
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
 MAP_SIZE = 420  # pixels per side of a latent map
-# One colour per digit (matplotlib's tab10), so the maps of both models read the same way.
+# One colour per class (matplotlib's tab10), so the maps of both models read the same way.
 DIGIT_COLOURS = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
@@ -152,26 +153,37 @@ class LatentSpace:
         self.manifold = manifold(vae)
 
     @classmethod
-    def from_folder(cls, weights_dir: Path = WEIGHTS_DIR) -> "LatentSpace":
-        vae_folder, ae_folder = weights_dir / "mnist-vae-2d", weights_dir / "mnist-ae-2d"
+    def from_folder(cls, weights_dir: Path = WEIGHTS_DIR, dataset: str = "mnist") -> "LatentSpace":
+        """weights/<dataset>-vae-2d, -ae-2d and -classifier."""
+        vae_folder, ae_folder = weights_dir / f"{dataset}-vae-2d", weights_dir / f"{dataset}-ae-2d"
         return cls(
             load_pretrained(VAE, vae_folder),
             load_pretrained(VAE, ae_folder),
-            load_pretrained(DigitClassifier, weights_dir / "mnist-classifier"),
+            load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
             load_codes(vae_folder),
             load_codes(ae_folder),
         )
 
+    def legend(self) -> str:
+        """HTML naming each map colour's class."""
+        names = CLASS_NAMES[self.classifier.config.dataset]
+        swatches = "".join(
+            f'<span class="swatch"><span style="background:{colour}"></span>{html.escape(name)}</span>'
+            for colour, name in zip(DIGIT_COLOURS, names, strict=True)
+        )
+        return f'<div class="legend">{swatches}</div>'
+
     @torch.inference_mode()
-    def decode_at(self, z1: float, z2: float) -> tuple[Image.Image, Image.Image, str]:
-        """The map with a marker at z, the digit z decodes to, and what the classifier sees in it."""
+    def decode_at(
+        self, z1: float, z2: float, drawing: np.ndarray | None = None
+    ) -> tuple[Image.Image, Image.Image, str]:
+        """The map marked at z (and at the drawing's code), the image z decodes to, and what it looks like."""
         z1, z2 = (float(np.clip(np.nan_to_num(v), self.window.low, self.window.high)) for v in (z1, z2))
         pixels = torch.sigmoid(self.vae.decode(torch.tensor([[z1, z2]])))
-        probs = self.classifier.predict_proba(pixels)[0]
         digit = Image.fromarray(np.uint8(np.round(pixels[0, 0].numpy() * 255)), mode="L")
-        caption = f"z = ({z1:+.2f}, {z2:+.2f}) looks like a {int(probs.argmax())} ({float(probs.max()):.0%})"
+        caption = f"z = ({z1:+.2f}, {z2:+.2f}) looks like {self.classifier.describe(pixels)}"
         return (
-            with_marker(self.map, self.window, (z1, z2)),
+            with_marker(self.locate(drawing), self.window, (z1, z2)),
             digit.resize((280, 280), Image.Resampling.NEAREST),
             caption,
         )

@@ -1,4 +1,5 @@
-"""Turn a drawing into a 28x28 MNIST-style digit: cropped, scaled to 20 px, centred by mass."""
+"""Turn a drawing into a 28x28 image made as the dataset's were: an MNIST digit is cropped, scaled to
+20 px and centred by mass; a Fashion-MNIST item fills the frame."""
 
 from pathlib import Path
 
@@ -46,6 +47,11 @@ def ink_map(image: np.ndarray) -> np.ndarray:
     return ink
 
 
+def is_blank(image: np.ndarray | None) -> bool:
+    """No image, or no pixel inked enough to count as a stroke."""
+    return image is None or ink_map(image).max(initial=0.0) <= INK_THRESHOLD
+
+
 def check_size(width: int, height: int) -> None:
     """Refuse empty images, and images too large to process quickly in little memory."""
     if width == 0 or height == 0:
@@ -66,12 +72,14 @@ def check_image_file(path: str | Path) -> None:
     check_size(width, height)
 
 
-def preprocess_sketch(image: np.ndarray) -> np.ndarray:
-    """A 28x28 float32 image in [0, 1], white digit on black, made the way MNIST's digits were."""
+def preprocess_sketch(image: np.ndarray, dataset: str = "mnist") -> np.ndarray:
+    """A 28x28 float32 image in [0, 1], white on black, made the way the dataset's images were."""
     crop = crop_to_ink(ink_map(image))
     height, width = crop.shape
     if max(height, width) < 3:
         raise SketchError("That is only a dot: draw a whole digit.")
+    if dataset == "fashion-mnist":
+        return fit_like_fashion_mnist(crop)
     filled = (crop > INK_THRESHOLD).mean()
     if filled > 0.7 and 0.5 < height / width < 2:
         raise SketchError("That looks like a blob, not a digit: draw it with strokes.")
@@ -85,6 +93,19 @@ def preprocess_sketch(image: np.ndarray) -> np.ndarray:
     size = (max(1, round(work.width * scale)), max(1, round(work.height * scale)))
     digit = np.asarray(work.resize(size, Image.Resampling.LANCZOS), np.float32) / 255
     return centre_by_mass(digit)
+
+
+def fit_like_fashion_mnist(crop: np.ndarray) -> np.ndarray:
+    """Fashion-MNIST's photos were trimmed, scaled so their longer side is 28 px and centred; strokes
+    are kept as drawn, since clothes are filled shapes, not pen lines."""
+    height, width = crop.shape
+    scale = MNIST_SIZE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    item = np.asarray(Image.fromarray(np.uint8(np.round(crop * 255))).resize(size, Image.Resampling.LANCZOS))
+    field = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
+    top, left = (MNIST_SIZE - size[1]) // 2, (MNIST_SIZE - size[0]) // 2
+    field[top : top + size[1], left : left + size[0]] = item / 255
+    return field
 
 
 def crop_to_ink(ink: np.ndarray) -> np.ndarray:
