@@ -304,6 +304,14 @@ def build_demo(models: Models) -> gr.Blocks:
             tab.select(None, js=PICK_BRUSH_JS, api_name=False)
 
         digit_outputs = [*sliders, digit, digit_caption]
+        compare_outputs = [ae_samples, vae_samples, compare_text]
+
+        def reset(name: str) -> list:
+            return models.playgrounds[name].reset()
+
+        def compare(name: str, seed: float) -> tuple:
+            return models.latents[name].compare(seed)
+
         for slider in sliders:
             slider.input(
                 models.decode_batch,
@@ -323,7 +331,7 @@ def build_demo(models: Models) -> gr.Blocks:
             show_progress="hidden",
         )
         reset_button.click(
-            lambda name: models.playgrounds[name].reset(),
+            reset,
             dataset,
             digit_outputs,
             api_name="reset",
@@ -371,12 +379,7 @@ def build_demo(models: Models) -> gr.Blocks:
             [morph_strip, morph_gif, morph_message],
             api_name="interpolate",
         )
-        compare_button.click(
-            lambda name, s: models.latents[name].compare(s),
-            [dataset, compare_seed],
-            [ae_samples, vae_samples, compare_text],
-            api_name="compare_ae",
-        )
+        compare_button.click(compare, [dataset, compare_seed], compare_outputs, api_name="compare_ae")
         use_button.click(
             lambda name, mu: [*models.playgrounds[name].sliders_from(mu), gr.Tabs(selected="generate")],
             [dataset, mu_state],
@@ -384,18 +387,13 @@ def build_demo(models: Models) -> gr.Blocks:
             api_name=False,
         )
         # A new dataset: every tab redraws with that dataset's models, the drawing re-encoded included.
-        dataset.change(lambda name: models.playgrounds[name].reset(), dataset, digit_outputs, api_name=False)
+        dataset.change(reset, dataset, digit_outputs, api_name=False)
         dataset.change(models.reconstruct, [dataset, sketch], draw_outputs, api_name=False).then(
             models.latent_views,
             [dataset, pixels_state],
             [latent_map, legend, manifold, ae_map, vae_map, map_digit, map_caption],
             api_name=False,
-        ).then(
-            lambda name, s: models.latents[name].compare(s),
-            [dataset, compare_seed],
-            [ae_samples, vae_samples, compare_text],
-            api_name=False,
-        )
+        ).then(compare, [dataset, compare_seed], compare_outputs, api_name=False)
     return demo
 
 

@@ -74,8 +74,12 @@ def test_decode_returns_the_exact_png_of_the_chosen_datasets_model(client: Clien
     assert np.array_equal(png(image), np.asarray(expected)) and caption == expected_caption
 
 
-def test_switching_dataset_switches_every_model() -> None:
-    models = app.Models.from_folder()
+@pytest.fixture(scope="module")
+def models() -> app.Models:
+    return app.Models.from_folder()
+
+
+def test_switching_dataset_switches_every_model(models: app.Models) -> None:
     for name in ("mnist", "fashion-mnist"):
         assert models.playgrounds[name].vae.config.dataset == name
         assert models.playgrounds[name].classifier.config.dataset == name
@@ -94,8 +98,7 @@ def test_switching_dataset_switches_every_model() -> None:
     assert mnist_map.tobytes() != fashion_map.tobytes() and "sneaker" in fashion_legend
 
 
-def test_batched_decodes_follow_each_events_dataset() -> None:
-    models = app.Models.from_folder()
+def test_batched_decodes_follow_each_events_dataset(models: app.Models) -> None:
     n = models.playgrounds["mnist"].latent_dim
     vectors = [[0.5] * n, [-1.0] * n, [2.0] * n]
     datasets = ["fashion-mnist", "mnist", "fashion-mnist"]
