@@ -1,17 +1,23 @@
 """VAE playground: drag latent sliders, draw a digit, and watch a variational autoencoder at work."""
 
 import os
+import sys
+import threading
+from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import numpy as np
-import torch
 from gradio.components.image_editor import EditorData
 
-from vae.demo import SLIDER_RANGE, Playground
-from vae.explore import LatentSpace
 from vae.sketch import SketchError, check_image_file
-from vae.weights import WEIGHTS_DIR
+from vae.views import SLIDER_RANGE
+from vae.weights import CONFIG_FILE, WEIGHTS_DIR, WeightsError, read_config_json
+
+if TYPE_CHECKING:  # these import torch, which Models.load does once the page is served
+    from vae.demo import Playground
+    from vae.explore import LatentSpace
 
 INTRO = """
 # Variational autoencoder playground
@@ -119,18 +125,56 @@ DATASET_CHOICES = [("MNIST digits", "mnist"), ("Fashion-MNIST clothes", "fashion
 
 
 class Models:
-    """Every dataset's bundled models: each handler picks its dataset's by the selector's value."""
+    """Every dataset's bundled models: each handler picks its dataset's by the selector's value.
 
-    def __init__(self, playgrounds: dict[str, Playground], latents: dict[str, LatentSpace]) -> None:
-        self.playgrounds, self.latents = playgrounds, latents
+    main() serves the page first and loads the models on a thread afterwards, because importing
+    torch takes about as long as Gradio's whole start; a handler that needs them waits for them."""
 
-    @classmethod
-    def from_folder(cls, weights_dir: Path = WEIGHTS_DIR) -> "Models":
-        names = [name for _, name in DATASET_CHOICES]
-        return cls(
-            {name: Playground.from_folder(weights_dir, name) for name in names},
-            {name: LatentSpace.from_folder(weights_dir, name) for name in names},
-        )
+    def __init__(self, weights_dir: Path = WEIGHTS_DIR) -> None:
+        self.weights_dir = weights_dir
+        self._loaded: Future[tuple[dict[str, Playground], dict[str, LatentSpace]]] = Future()
+
+    def load(self) -> "Models":
+        """Load each dataset's VAE, classifier and 2-D models (importing torch); a failure is kept
+        for the handlers to report, so the page stays up and says what went wrong."""
+        try:
+            from vae.demo import Playground
+            from vae.explore import LatentSpace
+
+            names = [name for _, name in DATASET_CHOICES]
+            self._loaded.set_result(
+                (
+                    {name: Playground.from_folder(self.weights_dir, name) for name in names},
+                    {name: LatentSpace.from_folder(self.weights_dir, name) for name in names},
+                )
+            )
+        except Exception as err:
+            self._loaded.set_exception(err)
+            raise
+        return self
+
+    @property
+    def playgrounds(self) -> "dict[str, Playground]":
+        return self._wait()[0]
+
+    @property
+    def latents(self) -> "dict[str, LatentSpace]":
+        return self._wait()[1]
+
+    def _wait(self) -> "tuple[dict[str, Playground], dict[str, LatentSpace]]":
+        try:
+            return self._loaded.result()
+        except Exception as err:
+            raise gr.Error(f"The bundled models could not be loaded: {err}", print_exception=False) from None
+
+    def latent_size(self) -> int:
+        """How many sliders to build: the first dataset's VAE latent size, read from its config.json
+        alone, since the page is built before torch and the models load."""
+        folder = self.weights_dir / f"{DATASET_CHOICES[0][1]}-vae"
+        size = read_config_json(folder).get("latent_dim")
+        if type(size) is not int or size < 1:
+            raise WeightsError(f"{folder / CONFIG_FILE}: latent_dim={size!r} is not a valid int")
+        return size
 
     def decode_batch(self, datasets: list[str], *columns: list[float]) -> list[list]:
         """batch=True slider events: each dataset's events decoded together, answers in arrival order."""
@@ -163,10 +207,10 @@ class Models:
 
 
 def build_demo(models: Models) -> gr.Blocks:
-    """The whole UI; every event is a plain method of a Playground, a LatentSpace or Models."""
+    """The whole UI; every event is a plain method of a Playground, a LatentSpace or Models. It needs no
+    loaded model: the images appear through the page's load event, as they do on a dataset switch."""
     first = DATASET_CHOICES[0][1]
-    playground, latent = models.playgrounds[first], models.latents[first]
-    n = playground.latent_dim
+    n = models.latent_size()
     with gr.Blocks(title="VAE playground") as demo:
         gr.Markdown(INTRO)
         dataset = gr.Radio(DATASET_CHOICES, value=first, label="Dataset", elem_id="dataset")
@@ -180,9 +224,7 @@ def build_demo(models: Models) -> gr.Blocks:
                             for i in range(n)
                         ]
                     with gr.Column(scale=2):
-                        first_digit, first_caption = playground.decode(*[0.0] * n)
                         digit = gr.Image(
-                            value=first_digit,
                             label="Decoded image",
                             format="png",
                             height=300,
@@ -190,7 +232,7 @@ def build_demo(models: Models) -> gr.Blocks:
                             elem_id="digit",
                             buttons=["download"],
                         )
-                        digit_caption = gr.Markdown(first_caption, elem_id="digit-caption")
+                        digit_caption = gr.Markdown(elem_id="digit-caption")
                         temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
                         seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
                         with gr.Row():
@@ -269,14 +311,13 @@ def build_demo(models: Models) -> gr.Blocks:
                 with gr.Row():
                     with gr.Column():
                         latent_map = gr.Image(
-                            value=latent.map,
                             label="Test images in the 2-D latent space (click to decode)",
                             format="png",
                             interactive=False,
                             elem_id="latent-map",
                         )
-                        legend = gr.HTML(latent.legend(), elem_id="map-legend")
-                    manifold = gr.Image(value=latent.manifold, label="Decodes across the prior", format="png")
+                        legend = gr.HTML(elem_id="map-legend")
+                    manifold = gr.Image(label="Decodes across the prior", format="png")
                 with gr.Row():
                     with gr.Column(scale=1):
                         z1_box = gr.Number(0.0, label="z1")
@@ -285,13 +326,12 @@ def build_demo(models: Models) -> gr.Blocks:
                     map_digit = gr.Image(label="Decoded point", format="png", height=280, width=280)
                 gr.Markdown(COMPARE_HELP)
                 with gr.Row():
-                    ae_map = gr.Image(value=latent.ae_map, label="Autoencoder: test codes", format="png")
-                    vae_map = gr.Image(value=latent.map, label="VAE: test codes", format="png")
-                ae_grid, vae_grid, compare_caption = latent.compare(0)
+                    ae_map = gr.Image(label="Autoencoder: test codes", format="png")
+                    vae_map = gr.Image(label="VAE: test codes", format="png")
                 with gr.Row():
-                    ae_samples = gr.Image(value=ae_grid, label="Autoencoder: 64 random codes", format="png")
-                    vae_samples = gr.Image(value=vae_grid, label="VAE: 64 random codes", format="png")
-                compare_text = gr.Markdown(compare_caption, elem_id="compare-caption")
+                    ae_samples = gr.Image(label="Autoencoder: 64 random codes", format="png")
+                    vae_samples = gr.Image(label="VAE: 64 random codes", format="png")
+                compare_text = gr.Markdown(elem_id="compare-caption")
                 compare_seed = gr.Number(0, label="Seed", precision=0)
                 compare_button = gr.Button("New random codes")
         mu_state, pixels_state = gr.State(None), gr.State(None)
@@ -386,9 +426,11 @@ def build_demo(models: Models) -> gr.Blocks:
             [*digit_outputs, tabs],
             api_name=False,
         )
-        # A new dataset: every tab redraws with that dataset's models, the drawing re-encoded included.
-        dataset.change(reset, dataset, digit_outputs, api_name=False)
-        dataset.change(models.reconstruct, [dataset, sketch], draw_outputs, api_name=False).then(
+        # On page load and on a new dataset, every tab draws with that dataset's models, the drawing
+        # re-encoded included.
+        shown = [demo.load, dataset.change]
+        gr.on(shown, reset, dataset, digit_outputs, api_name=False, show_progress="hidden")
+        gr.on(shown, models.reconstruct, [dataset, sketch], draw_outputs, api_name=False).then(
             models.latent_views,
             [dataset, pixels_state],
             [latent_map, legend, manifold, ae_map, vae_map, map_digit, map_caption],
@@ -398,17 +440,31 @@ def build_demo(models: Models) -> gr.Blocks:
 
 
 def main() -> None:
-    torch.set_num_threads(1)  # a Space has 2 vCPUs: one decode per core beats two threads per decode
     # Gradio recomputes its analytics summary (a pandas groupby over up to 10,000 past events) after
     # every event by default; under load that costs more than the model. Every 1,000 events is plenty.
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
-    demo = build_demo(Models.from_folder())
+    models = Models()
+    try:
+        demo = build_demo(models)
+    except WeightsError as err:
+        sys.exit(f"Cannot start the app: {err}")
     demo.queue(**QUEUE_SETTINGS)
     demo.launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT") or os.environ.get("PORT") or 7860),
+        prevent_thread_lock=True,
         **LAUNCH_SETTINGS,
     )
+    threading.Thread(target=load_for_serving, args=(models,), name="load-models", daemon=True).start()
+    demo.block_thread()
+
+
+def load_for_serving(models: Models) -> None:
+    """main()'s model loading, on a thread while the first visitors' browsers render the page."""
+    import torch
+
+    torch.set_num_threads(1)  # a Space has 2 vCPUs: one decode per core beats two threads per decode
+    models.load()
 
 
 if __name__ == "__main__":

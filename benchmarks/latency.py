@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     result["in_process_decode"] = percentiles(timed(lambda v: playground.decode(*v), values))
     result["in_process_reconstruct"] = percentiles(timed(playground.reconstruct, cycled))
 
-    models = app.Models.from_folder()
+    models = app.Models().load()
     demo = app.build_demo(models)
     fixed_answer = playground.decode(*[0.0] * n)
     with demo:  # the same inputs and outputs as /decode, answered without the model

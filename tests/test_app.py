@@ -1,9 +1,11 @@
 """The app served for real: its named endpoints called through gradio_client."""
 
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ from PIL import Image
 import app
 from tests.test_sketch import draw_four
 from vae.demo import Playground
+from vae.weights import WEIGHTS_DIR, WeightsError
 
 
 def free_port() -> int:
@@ -29,7 +32,7 @@ def free_port() -> int:
 def serve(ssr_mode: bool = False, demo: gr.Blocks | None = None) -> Iterator[str]:
     """The app (or demo, a build of it) on a free loopback port with main()'s settings; yields its URL."""
     if demo is None:
-        demo = app.build_demo(app.Models.from_folder())
+        demo = app.build_demo(app.Models().load())
     demo.queue(**app.QUEUE_SETTINGS)
     demo.launch(
         server_name="127.0.0.1",
@@ -76,7 +79,7 @@ def test_decode_returns_the_exact_png_of_the_chosen_datasets_model(client: Clien
 
 @pytest.fixture(scope="module")
 def models() -> app.Models:
-    return app.Models.from_folder()
+    return app.Models().load()
 
 
 def test_switching_dataset_switches_every_model(models: app.Models) -> None:
@@ -106,6 +109,32 @@ def test_batched_decodes_follow_each_events_dataset(models: app.Models) -> None:
     for dataset, values, image, caption in zip(datasets, vectors, images, captions, strict=True):
         expected_image, expected_caption = models.playgrounds[dataset].decode(*values)
         assert image.tobytes() == expected_image.tobytes() and caption == expected_caption
+
+
+def test_handlers_wait_for_the_models_to_load() -> None:
+    models = app.Models()
+    threading.Timer(0.3, models.load).start()
+    images, captions = models.decode_batch(["mnist"], *[[0.0]] * models.latent_size())
+    assert images[0].size == (280, 280) and captions[0].startswith("Looks like")
+
+
+def test_models_that_fail_to_load_are_reported_to_the_visitor(tmp_path: Path) -> None:
+    shutil.copytree(WEIGHTS_DIR, tmp_path / "weights")
+    broken = tmp_path / "weights" / "fashion-mnist-vae" / "model.safetensors"
+    broken.write_bytes(b"not a safetensors file")
+    models = app.Models(tmp_path / "weights")
+    assert models.latent_size() == 16
+    with pytest.raises(WeightsError):
+        models.load()
+    with pytest.raises(gr.Error, match=f"could not be loaded: {re.escape(str(broken))}: not a readable"):
+        models.reconstruct("mnist", None)
+
+
+def test_a_bad_latent_size_is_named_before_the_page_is_built(tmp_path: Path) -> None:
+    (tmp_path / "mnist-vae").mkdir()
+    (tmp_path / "mnist-vae" / "config.json").write_text('{"latent_dim": "sixteen"}')
+    with pytest.raises(WeightsError, match=r"mnist-vae/config.json: latent_dim='sixteen' is not a valid int"):
+        app.build_demo(app.Models(tmp_path))
 
 
 def test_random_returns_slider_values_then_the_digit(client: Client) -> None:
@@ -169,14 +198,17 @@ def loopback_only(sock, address):
     return real_connect(sock, address)
 socket.socket.connect = loopback_only
 import app
-demo = app.build_demo(app.Models.from_folder())
+models = app.Models()
+demo = app.build_demo(models)
 demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), prevent_thread_lock=True, quiet=True)
+print("torch imported before the models load:", "torch" in sys.modules)
+models.load()
 demo.close()
 print("outside connections:", attempts)
 """
 
 
-def test_imports_builds_and_launches_without_the_network() -> None:
+def test_serves_before_torch_loads_and_never_uses_the_network() -> None:
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run(
         [sys.executable, "-c", OFFLINE_START, str(free_port())],
@@ -186,4 +218,5 @@ def test_imports_builds_and_launches_without_the_network() -> None:
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "torch imported before the models load: False" in done.stdout
     assert "outside connections: []" in done.stdout

@@ -6,8 +6,9 @@ from torchvision.utils import make_grid
 
 from tests.test_sketch import draw_four
 from vae.classifier import DigitClassifier
-from vae.demo import Playground, image_grid
+from vae.demo import Playground
 from vae.model import VAE
+from vae.views import image_grid
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from PIL import Image
 
 from tests.test_sketch import draw_four
 from vae.classifier import DigitClassifier
-from vae.demo import GIF_FRAMES, GIF_SCALE, Playground, to_image
+from vae.demo import GIF_FRAMES, GIF_SCALE, Playground
 from vae.interpolate import lerp, path, slerp
 from vae.model import VAE
+from vae.views import to_image
 
 
 @pytest.mark.parametrize("method", ["slerp", "lerp"])

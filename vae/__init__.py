@@ -1,5 +1,5 @@
-"""A compact variational autoencoder for MNIST-style images, and the tools around it."""
+"""A compact variational autoencoder for MNIST-style images, and the tools around it.
 
-from vae.model import VAE, LossTerms, VAEConfig, kl_divergence, vae_loss
-
-__all__ = ["VAE", "LossTerms", "VAEConfig", "kl_divergence", "vae_loss"]
+Import the modules themselves (vae.model, vae.demo, ...): the package imports nothing on its own,
+so the app can use its torch-free modules (vae.sketch, vae.views) before torch has loaded.
+"""

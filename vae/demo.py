@@ -1,7 +1,6 @@
 """The app's event handlers as plain functions over loaded models, testable without a server."""
 
 import html
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,56 +12,11 @@ from vae.classifier import DigitClassifier
 from vae.interpolate import METHODS, gif_html, morph_gif, path
 from vae.model import VAE, vae_loss
 from vae.sketch import SketchError, is_blank, preprocess_sketch
+from vae.views import SLIDER_RANGE, image_grid, latent_html, to_image
 from vae.weights import WEIGHTS_DIR, load_pretrained
 
-SLIDER_RANGE = 3.0
-DISPLAY_SCALE = 10  # 28 px digits are shown at 280 px, nearest-neighbour so pixels stay crisp
 POSTERIOR_SAMPLES = 6
 GIF_FRAMES, GIF_SCALE = 20, 3  # the morph one way, at 84 px: it plays forwards, then backwards
-
-
-def to_image(pixels: torch.Tensor | np.ndarray, scale: int = DISPLAY_SCALE) -> Image.Image:
-    """A greyscale PIL image of values in [0, 1], upscaled without blurring."""
-    array = np.asarray(pixels, dtype=np.float32).squeeze()
-    image = Image.fromarray(np.uint8(np.round(np.clip(array, 0, 1) * 255)), mode="L")
-    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
-
-
-def image_grid(pixels: torch.Tensor, nrow: int, padding: int = 2, pad_value: float = 0.5) -> Image.Image:
-    """Images (N, 1, H, W) in [0, 1] tiled nrow to a row between grey lines, as torchvision's make_grid
-    does; hand-written because importing torchvision loads torch._dynamo, 1.4 s of the app's start-up."""
-    count, _, height, width = pixels.shape
-    columns, rows = min(nrow, count), math.ceil(count / nrow)
-    step_y, step_x = height + padding, width + padding
-    grid = torch.full((rows * step_y + padding, columns * step_x + padding), float(pad_value))
-    for i, image in enumerate(pixels[:, 0]):
-        top, left = padding + (i // nrow) * step_y, padding + (i % nrow) * step_x
-        grid[top : top + height, left : left + width] = image
-    return to_image(grid, scale=1)
-
-
-def latent_html(mu: np.ndarray, sigma: np.ndarray, kl_per_dim: np.ndarray) -> str:
-    """One row per dimension: the prior's +-1 band, the posterior's mu +- sigma box and its KL."""
-
-    def position(value: float) -> float:
-        return 100 * (np.clip(value, -SLIDER_RANGE, SLIDER_RANGE) + SLIDER_RANGE) / (2 * SLIDER_RANGE)
-
-    rows = []
-    for i, (m, s, kl) in enumerate(zip(mu, sigma, kl_per_dim, strict=True)):
-        left, right = position(m - s), position(m + s)
-        rows.append(
-            f'<div class="zrow"><span class="zname">z{i + 1}</span><span class="ztrack">'
-            f'<span class="zprior"></span>'
-            f'<span class="zbox" style="left:{left:.1f}%;width:{max(right - left, 0.8):.1f}%"></span>'
-            f'<span class="zmu" style="left:{position(m):.1f}%"></span></span>'
-            f'<span class="zval">μ {m:+.2f} σ {s:.2f} · KL {kl:.2f}</span></div>'
-        )
-    legend = (
-        "<p class='zlegend'>Grey band: the prior N(0, 1) within ±1σ. Orange box: this drawing's "
-        "posterior μ ± σ. A narrow box far from 0 costs many nats of KL; a dimension whose box "
-        "covers the band carries no information about the drawing.</p>"
-    )
-    return f'<div class="latents">{"".join(rows)}</div>{legend}'
 
 
 @dataclass

@@ -12,8 +12,8 @@ from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
 from vae.classifier import CLASS_NAMES, DigitClassifier
-from vae.demo import image_grid
 from vae.model import VAE
+from vae.views import image_grid
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
 MAP_SIZE = 420  # pixels per side of a latent map

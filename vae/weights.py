@@ -3,25 +3,26 @@
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from safetensors import SafetensorError
-from safetensors.torch import load_file
-from torch import nn
+
+if TYPE_CHECKING:
+    from torch import nn
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 
-M = TypeVar("M", bound=nn.Module)
+M = TypeVar("M", bound="nn.Module")
 
 
 class WeightsError(RuntimeError):
     """A weights folder is missing, corrupt or does not match its config; the message names the file."""
 
 
-def read_config(config_cls: type, folder: Path) -> Any:
-    """The folder's config.json as a config_cls dataclass, refusing unknown or missing fields."""
+def read_config_json(folder: Path) -> dict[str, Any]:
+    """The folder's config.json as a dict, without importing torch (the app sizes its sliders with it)."""
     path = folder / CONFIG_FILE
     try:
         raw = json.loads(path.read_text())
@@ -31,6 +32,12 @@ def read_config(config_cls: type, folder: Path) -> Any:
         raise WeightsError(f"{path}: not valid JSON ({err})") from None
     if not isinstance(raw, dict):
         raise WeightsError(f"{path}: expected a JSON object, got {type(raw).__name__}")
+    return raw
+
+
+def read_config(config_cls: type, folder: Path) -> Any:
+    """The folder's config.json as a config_cls dataclass, refusing unknown or missing fields."""
+    path, raw = folder / CONFIG_FILE, read_config_json(folder)
     fields = {f.name: f for f in dataclasses.fields(config_cls)}
     unknown, missing = sorted(set(raw) - set(fields)), sorted(set(fields) - set(raw))
     if unknown or missing:
@@ -50,6 +57,9 @@ def read_config(config_cls: type, folder: Path) -> Any:
 
 def load_pretrained(model_cls: type[M], folder: str | Path) -> M:
     """Build model_cls from folder's config and load its safetensors weights (never pickle), in eval mode."""
+    # safetensors.torch imports torch: here, so that importing this module to read a config does not.
+    from safetensors.torch import load_file
+
     folder = Path(folder)
     if not folder.is_dir():
         raise WeightsError(f"{folder}: no such weights folder")
