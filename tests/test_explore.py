@@ -11,6 +11,7 @@ from vae.explore import (
     DIGIT_COLOURS,
     LatentSpace,
     MapWindow,
+    Rivals,
     load_codes,
     manifold,
     random_codes,
@@ -21,9 +22,9 @@ from vae.model import VAE, VAEConfig
 from vae.weights import WEIGHTS_DIR, WeightsError
 
 
-def tiny_2d(model: str = "vae") -> VAE:
+def tiny_2d(model: str = "vae", latent_dim: int = 2) -> VAE:
     torch.manual_seed(1)
-    return VAE(VAEConfig(latent_dim=2, channels=4, hidden=16, model=model)).eval()
+    return VAE(VAEConfig(latent_dim=latent_dim, channels=4, hidden=16, model=model)).eval()
 
 
 @pytest.fixture
@@ -35,7 +36,9 @@ def codes() -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture
 def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifier) -> LatentSpace:
     ae_codes = (codes[0] * 7 + 3, codes[1])  # an autoencoder's codes follow no prior
-    return LatentSpace(tiny_2d(), tiny_2d("ae"), small_classifier, codes, ae_codes)
+    larger_ae_codes = np.random.default_rng(1).normal(2.0, 5.0, size=(300, 5)).astype(np.float32)
+    larger = Rivals(tiny_2d("ae", latent_dim=5), larger_ae_codes, tiny_2d(latent_dim=5))
+    return LatentSpace(tiny_2d(), tiny_2d("ae"), small_classifier, codes, ae_codes, larger)
 
 
 def test_map_pixels_and_codes_round_trip() -> None:
@@ -113,12 +116,34 @@ def test_the_drawing_is_marked_on_the_map(space: LatentSpace) -> None:
     assert space.locate(pixels).tobytes() != space.map.tobytes()
 
 
-def test_compare_decodes_random_codes_of_both_models(space: LatentSpace) -> None:
-    ae_grid, vae_grid, caption = space.compare(3)
-    assert ae_grid.size == vae_grid.size == (2 * 242, 2 * 242)
-    assert ae_grid.tobytes() != vae_grid.tobytes()
-    assert space.compare(3)[0].tobytes() == ae_grid.tobytes()  # seeded
-    assert caption.startswith("The classifier is sure (p >= 0.9) of ") and caption.count("%") == 2
+def test_compare_decodes_random_codes_of_both_models_at_both_sizes(space: LatentSpace) -> None:
+    *grids, caption = space.compare(3)
+    assert len(grids) == 4 and all(grid.size == (2 * 242, 2 * 242) for grid in grids)
+    assert len({grid.tobytes() for grid in grids}) == 4
+    assert [grid.tobytes() for grid in space.compare(3)[:4]] == [grid.tobytes() for grid in grids]  # seeded
+    assert re.fullmatch(
+        r"The classifier is sure \(p >= 0.9\) of \d+% of the 2-D autoencoder's decodes and \d+% of the "
+        r"VAE's; of \d+% of the 5-D autoencoder's and \d+% of the VAE's\.",
+        caption,
+    )
+
+
+def test_compare_samples_the_vae_prior_and_a_gaussian_fitted_to_the_autoencoders_codes(
+    space: LatentSpace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    larger = space.rivals[1]
+    codes: dict[str, torch.Tensor] = {}
+    for name, model in (("ae", larger.ae), ("vae", larger.vae)):
+
+        def record(z: torch.Tensor, name: str = name, decode=model.decode) -> torch.Tensor:
+            codes[name] = z
+            return decode(z)
+
+        monkeypatch.setattr(model, "decode", record)
+    space.compare(0)
+    assert codes["ae"].shape == codes["vae"].shape == (64, 5)
+    assert codes["ae"].mean().item() == pytest.approx(2.0, abs=1.0) and codes["ae"].std().item() > 3
+    assert codes["vae"].mean().item() == pytest.approx(0.0, abs=0.3) and 0.8 < codes["vae"].std().item() < 1.2
 
 
 def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
@@ -131,10 +156,15 @@ def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
-def test_bundled_2d_models_have_their_maps(dataset: str) -> None:
+def test_bundled_2d_models_have_their_maps_and_the_16d_autoencoder_its_codes(dataset: str) -> None:
     space = LatentSpace.from_folder(dataset=dataset)
     assert space.vae.config.model == "vae" and space.ae.config.model == "ae"
     assert space.vae.config.dataset == space.ae.config.dataset == dataset
     assert space.classifier.config.dataset == dataset
     assert len(space.vae_codes) == len(space.ae_codes) == 10_000
     assert (WEIGHTS_DIR / f"{dataset}-ae-2d" / "model.safetensors").stat().st_size < 8_000_000
+    larger = space.rivals[1]
+    assert larger.ae.config.model == "ae" and larger.vae.config.model == "vae"
+    assert larger.ae.config.dataset == larger.vae.config.dataset == dataset
+    assert larger.ae.config.latent_dim == larger.vae.config.latent_dim == 16
+    assert larger.ae_codes.shape == (10_000, 16)

@@ -1,9 +1,10 @@
-"""Pictures of a 2-D latent space: where the test digits land, what each point decodes to, and why
-an autoencoder's random codes decode to junk where a VAE's do not."""
+"""Pictures of a 2-D latent space: where the test digits land, what each point decodes to, and how
+an autoencoder's random codes fare against a VAE's."""
 
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -69,7 +70,7 @@ def save_codes(model: VAE, images: torch.Tensor, labels: torch.Tensor, folder: P
 
 
 def load_codes(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (N, 2) and digit labels (N,) saved by save_codes (safetensors: no pickle)."""
+    """Codes (N, latent size) and labels (N,) saved by save_codes (safetensors: no pickle)."""
     path = folder / CODES_FILE
     try:
         tensors = load_file(path)
@@ -117,8 +118,8 @@ def manifold(model: VAE, steps: int = 15) -> Image.Image:
 
 
 def random_codes(codes: np.ndarray, count: int, generator: torch.Generator) -> torch.Tensor:
-    """Codes drawn from a Gaussian fitted to a model's test-set codes: for a VAE that is about its
-    prior N(0, I); for an autoencoder, whose codes follow no prior, it is the fair equivalent."""
+    """Codes drawn from a Gaussian (mean and full covariance) fitted to a model's test-set codes: an
+    autoencoder's codes follow no prior, so this is the fairest way to sample one."""
     mean = torch.from_numpy(codes.mean(0)).double()
     covariance = torch.from_numpy(np.cov(codes, rowvar=False)).double()
     noise = torch.randn(count, codes.shape[1], generator=generator, dtype=torch.float64)
@@ -134,8 +135,17 @@ def confident_share(
     return float((probs.max(1).values >= threshold).float().mean())
 
 
+class Rivals(NamedTuple):
+    """An autoencoder and a VAE with the same network and latent size, and the autoencoder's test codes."""
+
+    ae: VAE
+    ae_codes: np.ndarray
+    vae: VAE
+
+
 class LatentSpace:
-    """The 2-D VAE and autoencoder with their test-set maps: the Latent space tab's handlers."""
+    """The 2-D VAE and autoencoder with their test-set maps, and the app's larger autoencoder and VAE:
+    the Latent space tab's handlers."""
 
     def __init__(
         self,
@@ -144,9 +154,14 @@ class LatentSpace:
         classifier: DigitClassifier,
         vae_codes: tuple[np.ndarray, np.ndarray],
         ae_codes: tuple[np.ndarray, np.ndarray],
+        larger: Rivals,
     ) -> None:
         self.vae, self.ae, self.classifier = vae.eval(), ae.eval(), classifier.eval()
         self.vae_codes, self.ae_codes = vae_codes[0], ae_codes[0]
+        self.rivals = [
+            Rivals(self.ae, self.ae_codes, self.vae),
+            Rivals(larger.ae.eval(), larger.ae_codes, larger.vae.eval()),
+        ]
         self.window, self.ae_window = MapWindow.around(vae_codes[0]), MapWindow.around(ae_codes[0])
         self.map = scatter_map(*vae_codes, self.window)
         self.ae_map = scatter_map(*ae_codes, self.ae_window)
@@ -154,14 +169,20 @@ class LatentSpace:
 
     @classmethod
     def from_folder(cls, weights_dir: Path = WEIGHTS_DIR, dataset: str = "mnist") -> "LatentSpace":
-        """weights/<dataset>-vae-2d, -ae-2d and -classifier."""
+        """weights/<dataset>-vae-2d, -ae-2d and -classifier, and the larger -ae and -vae."""
         vae_folder, ae_folder = weights_dir / f"{dataset}-vae-2d", weights_dir / f"{dataset}-ae-2d"
+        larger_ae_folder = weights_dir / f"{dataset}-ae"
         return cls(
             load_pretrained(VAE, vae_folder),
             load_pretrained(VAE, ae_folder),
             load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
             load_codes(vae_folder),
             load_codes(ae_folder),
+            Rivals(
+                load_pretrained(VAE, larger_ae_folder),
+                load_codes(larger_ae_folder)[0],
+                load_pretrained(VAE, weights_dir / f"{dataset}-vae"),
+            ),
         )
 
     def legend(self) -> str:
@@ -203,17 +224,23 @@ class LatentSpace:
             self.map, self.window, tuple(np.clip(mu, self.window.low, self.window.high)), "red"
         )
 
-    def compare(self, seed: float = 0) -> tuple[Image.Image, Image.Image, str]:
-        """64 random codes decoded by the autoencoder and by the VAE, and how many look like digits."""
+    def compare(self, seed: float = 0) -> tuple[Image.Image, Image.Image, Image.Image, Image.Image, str]:
+        """64 random codes decoded by the autoencoder and by the VAE, in 2-D and at the larger size, and
+        how many the classifier is sure of. The VAE's codes come from its prior N(0, I), which its KL
+        term trained it for; the autoencoder has no prior, so its come from a Gaussian fitted to its codes."""
         grids, shares = [], []
-        for model, codes in ((self.ae, self.ae_codes), (self.vae, self.vae_codes)):
+        for ae, ae_codes, vae in self.rivals:
             generator = torch.Generator().manual_seed(int(np.nan_to_num(seed)) % 2**31)
-            z = random_codes(codes, 64, generator)
-            grid = decode_grid(model, z, nrow=8)
-            grids.append(grid.resize((2 * grid.width, 2 * grid.height), Image.Resampling.NEAREST))
-            shares.append(confident_share(model, self.classifier, z))
+            ae_z = random_codes(ae_codes, 64, generator)
+            vae_z = torch.randn(64, vae.config.latent_dim, generator=generator)
+            for model, z in ((ae, ae_z), (vae, vae_z)):
+                grid = decode_grid(model, z, nrow=8)
+                grids.append(grid.resize((2 * grid.width, 2 * grid.height), Image.Resampling.NEAREST))
+                shares.append(confident_share(model, self.classifier, z))
+        small, large = (rivals.vae.config.latent_dim for rivals in self.rivals)
         caption = (
-            f"The classifier is sure (p >= 0.9) of {shares[0]:.0%} of the autoencoder's decodes "
-            f"and {shares[1]:.0%} of the VAE's."
+            f"The classifier is sure (p >= 0.9) of {shares[0]:.0%} of the {small}-D autoencoder's decodes "
+            f"and {shares[1]:.0%} of the VAE's; of {shares[2]:.0%} of the {large}-D autoencoder's and "
+            f"{shares[3]:.0%} of the VAE's."
         )
-        return grids[0], grids[1], caption
+        return *grids, caption

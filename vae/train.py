@@ -165,7 +165,7 @@ def train(args: argparse.Namespace) -> float:
         model.sort_latents(model.kl_per_dim.clone())
     model.save_pretrained(args.out)
     save_grids(model, test_images, args.out, args.seed)
-    if config.latent_dim == 2:
+    if config.latent_dim == 2 or not variational:  # for a map, or to fit a Gaussian to an autoencoder's codes
         save_codes(model.cpu(), test_images, test_labels, args.out)
     active = f", {int((model.kl_per_dim > 0.01).sum())} active dimensions" if variational else ""
     print(f"saved {args.out} ({asdict(config)}): val loss {best:.2f}{active}")
