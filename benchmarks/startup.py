@@ -3,7 +3,7 @@
 Both are started the same way, alternately, as fresh processes. Two times run from the process start:
 to the first HTTP 200 on the page (what the issue's target is about, and when a Space shows the page),
 and to the first answer from an endpoint (the app's /reset, which needs the models loaded; the hello
-world's /predict). Prints one JSON line with the medians and the ratios.
+world's /greet). Prints one JSON line with the medians and the ratios.
 """
 
 import argparse
@@ -24,7 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 HELLO_WORLD = """
 import gradio as gr
 
-gr.Interface(lambda name: "Hello " + name, "text", "text").launch()
+
+def greet(name):
+    return "Hello " + name
+
+
+gr.Interface(greet, "text", "text").launch()
 """
 
 
@@ -71,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         hello.write_text(HELLO_WORLD)
         apps = {
             "app": (args.app_dir / "app.py", args.app_dir, "reset", ["mnist"]),
-            "hello_world": (hello, Path(folder), "predict", ["world"]),
+            "hello_world": (hello, Path(folder), "greet", ["world"]),
         }
         start_times(*apps["hello_world"])  # warms the disk cache for both: they share gradio
         for _ in range(args.repeats):
