@@ -33,7 +33,8 @@ def ink_map(image: np.ndarray) -> np.ndarray:
     elif np.issubdtype(arr.dtype, np.integer):
         values = arr.astype(np.float32) / max(255, arr.max(initial=0))
     elif np.issubdtype(arr.dtype, np.floating):
-        values = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+        with np.errstate(over="ignore"):  # float64 beyond float32's range becomes inf, then 1 or 0
+            values = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
         values = values / 255 if values.max(initial=0) > 1 else values
     else:
         raise SketchError(f"Unsupported pixel type {arr.dtype}.")
