@@ -240,7 +240,7 @@ def build_demo(models: Models) -> gr.Blocks:
                             elem_id="digit",
                             buttons=["download"],
                         )
-                        digit_caption = gr.Markdown(elem_id="digit-caption")
+                        digit_caption = gr.Markdown("Loading the models…", elem_id="digit-caption")
                         temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
                         seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
                         with gr.Row():

@@ -44,7 +44,9 @@ def browser() -> Iterator[Browser]:
 def open_app(browser: Browser, url: str) -> Page:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(url)
+    # The page is served before the models load; its load event then fills in the digit and its reading.
     expect(digit(page)).to_be_visible(timeout=30_000)
+    expect(page.locator("#digit-caption")).to_contain_text("to the classifier")
     return page
 
 
