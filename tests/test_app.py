@@ -46,6 +46,9 @@ def serve(ssr_mode: bool = False, demo: gr.Blocks | None = None) -> Iterator[str
         yield demo.local_url
     finally:
         demo.close()
+        if demo.node_process is not None:  # Gradio stops its SSR Node server on SIGTERM, not on close()
+            demo.node_process.terminate()
+            demo.node_process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
