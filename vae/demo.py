@@ -88,8 +88,7 @@ class Playground:
         z = clean_temperature(temperature) * torch.randn(
             64, self.latent_dim, generator=seeded_generator(seed)
         )
-        grid = image_grid(torch.sigmoid(self.vae.decode(z)), nrow=8)
-        return grid.resize((2 * grid.width, 2 * grid.height), Image.Resampling.NEAREST)
+        return image_grid(torch.sigmoid(self.vae.decode(z)), nrow=8, scale=2)
 
     def reset(self) -> list:
         """All sliders at 0, the prior's mean; its decode and caption."""
@@ -163,8 +162,7 @@ class Playground:
         strip = torch.sigmoid(self.vae.decode(path(*codes, steps, method)))
         frames = torch.sigmoid(self.vae.decode(path(*codes, GIF_FRAMES, method)))
         gif = morph_gif([to_image(frame, scale=GIF_SCALE) for frame in frames])
-        grid = image_grid(strip, nrow=steps)
-        grid = grid.resize((3 * grid.width, 3 * grid.height), Image.Resampling.NEAREST)
+        grid = image_grid(strip, nrow=steps, scale=3)
         message = f"From {names[0]} to {names[1]}, {steps} steps along the {METHODS[method]} path."
         return grid, gif_html(gif), message
 

@@ -14,7 +14,7 @@ from safetensors.numpy import load_file, save_file
 
 from vae.classifier import CLASS_NAMES, DigitClassifier
 from vae.model import VAE
-from vae.views import image_grid
+from vae.views import image_grid, to_image
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
 MAP_SIZE = 420  # pixels per side of a latent map
@@ -105,9 +105,9 @@ def with_marker(
 
 
 @torch.inference_mode()
-def decode_grid(model: VAE, z: torch.Tensor, nrow: int) -> Image.Image:
-    """Decodes of the codes z as one greyscale grid image, nrow digits per row."""
-    return image_grid(torch.sigmoid(model.decode(z.float())), nrow)
+def decode_grid(model: VAE, z: torch.Tensor, nrow: int, scale: int = 1) -> Image.Image:
+    """Decodes of the codes z as one greyscale grid image, nrow digits per row, upscaled by scale."""
+    return image_grid(torch.sigmoid(model.decode(z.float())), nrow, scale=scale)
 
 
 def manifold(model: VAE, steps: int = 15) -> Image.Image:
@@ -201,13 +201,8 @@ class LatentSpace:
         """The map marked at z (and at the drawing's code), the image z decodes to, and what it looks like."""
         z1, z2 = (float(np.clip(np.nan_to_num(v), self.window.low, self.window.high)) for v in (z1, z2))
         pixels = torch.sigmoid(self.vae.decode(torch.tensor([[z1, z2]])))
-        digit = Image.fromarray(np.uint8(np.round(pixels[0, 0].numpy() * 255)), mode="L")
         caption = f"z = ({z1:+.2f}, {z2:+.2f}) looks like {self.classifier.describe(pixels)}"
-        return (
-            with_marker(self.locate(drawing), self.window, (z1, z2)),
-            digit.resize((280, 280), Image.Resampling.NEAREST),
-            caption,
-        )
+        return with_marker(self.locate(drawing), self.window, (z1, z2)), to_image(pixels), caption
 
     def clicked_code(self, x: float, y: float) -> tuple[float, float]:
         """The code under a click at pixel (x, y) of the VAE's map, rounded for display."""
@@ -234,8 +229,7 @@ class LatentSpace:
             ae_z = random_codes(ae_codes, 64, generator)
             vae_z = torch.randn(64, vae.config.latent_dim, generator=generator)
             for model, z in ((ae, ae_z), (vae, vae_z)):
-                grid = decode_grid(model, z, nrow=8)
-                grids.append(grid.resize((2 * grid.width, 2 * grid.height), Image.Resampling.NEAREST))
+                grids.append(decode_grid(model, z, nrow=8, scale=2))
                 shares.append(confident_share(model, self.classifier, z))
         small, large = (rivals.vae.config.latent_dim for rivals in self.rivals)
         caption = (
