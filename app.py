@@ -13,7 +13,7 @@ from gradio.components.image_editor import EditorData
 
 from vae.sketch import SketchError, check_image_file
 from vae.views import SLIDER_RANGE
-from vae.weights import CONFIG_FILE, WEIGHTS_DIR, WeightsError, read_config_json
+from vae.weights import CONFIG_FILE, WEIGHTS_DIR, WeightsError, check_config_value, read_config_json
 
 if TYPE_CHECKING:  # these import torch, which Models.load does once the page is served
     from vae.demo import Playground
@@ -180,9 +180,7 @@ class Models:
         alone, since the page is built before torch and the models load."""
         folder = self.weights_dir / f"{DATASET_CHOICES[0][1]}-vae"
         size = read_config_json(folder).get("latent_dim")
-        if type(size) is not int or size < 1:
-            raise WeightsError(f"{folder / CONFIG_FILE}: latent_dim={size!r} is not a valid int")
-        return size
+        return check_config_value(folder / CONFIG_FILE, "latent_dim", size, int)
 
     def decode_batch(self, datasets: list[str], *columns: list[float]) -> list[list]:
         """batch=True slider events: each dataset's events decoded together, answers in arrival order."""

@@ -35,6 +35,13 @@ def read_config_json(folder: Path) -> dict[str, Any]:
     return raw
 
 
+def check_config_value(path: Path, name: str, value: Any, expected: type) -> Any:
+    """value, if it has the field's exact type (and an int is at least 1); else a WeightsError naming path."""
+    if type(value) is not expected or (expected is int and value < 1):
+        raise WeightsError(f"{path}: {name}={value!r} is not a valid {expected.__name__}")
+    return value
+
+
 def read_config(config_cls: type, folder: Path) -> Any:
     """The folder's config.json as a config_cls dataclass, refusing unknown or missing fields."""
     path, raw = folder / CONFIG_FILE, read_config_json(folder)
@@ -46,9 +53,7 @@ def read_config(config_cls: type, folder: Path) -> Any:
             f"(unknown fields {unknown}, missing fields {missing})"
         )
     for name, value in raw.items():
-        expected = type(fields[name].default)
-        if type(value) is not expected or (expected is int and value < 1):
-            raise WeightsError(f"{path}: {name}={value!r} is not a valid {expected.__name__}")
+        check_config_value(path, name, value, type(fields[name].default))
     try:
         return config_cls(**raw)
     except ValueError as err:
