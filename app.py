@@ -150,12 +150,12 @@ class Models:
             from vae.explore import LatentSpace
 
             names = [name for _, name in DATASET_CHOICES]
-            self._loaded.set_result(
-                (
-                    {name: Playground.from_folder(self.weights_dir, name) for name in names},
-                    {name: LatentSpace.from_folder(self.weights_dir, name) for name in names},
-                )
-            )
+            playgrounds = {name: Playground.from_folder(self.weights_dir, name) for name in names}
+            latents = {
+                name: LatentSpace.from_folder(self.weights_dir, name, playground.vae, playground.classifier)
+                for name, playground in playgrounds.items()
+            }
+            self._loaded.set_result((playgrounds, latents))
         except Exception as err:
             self._loaded.set_exception(err)
             raise

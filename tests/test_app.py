@@ -90,6 +90,9 @@ def test_switching_dataset_switches_every_model(models: app.Models) -> None:
         assert models.playgrounds[name].vae.config.dataset == name
         assert models.playgrounds[name].classifier.config.dataset == name
         assert models.latents[name].vae.config.dataset == models.latents[name].ae.config.dataset == name
+        # the 16-D VAE and the classifier are loaded once, for both tabs
+        assert models.latents[name].rivals[1].vae is models.playgrounds[name].vae
+        assert models.latents[name].classifier is models.playgrounds[name].classifier
     values = [1.0] * models.playgrounds["mnist"].latent_dim
     digit, clothing = (
         models.playgrounds["mnist"].decode(*values),

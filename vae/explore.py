@@ -168,20 +168,31 @@ class LatentSpace:
         self.manifold = manifold(vae)
 
     @classmethod
-    def from_folder(cls, weights_dir: Path = WEIGHTS_DIR, dataset: str = "mnist") -> "LatentSpace":
-        """weights/<dataset>-vae-2d, -ae-2d and -classifier, and the larger -ae and -vae."""
+    def from_folder(
+        cls,
+        weights_dir: Path = WEIGHTS_DIR,
+        dataset: str = "mnist",
+        larger_vae: VAE | None = None,
+        classifier: DigitClassifier | None = None,
+    ) -> "LatentSpace":
+        """weights/<dataset>-vae-2d, -ae-2d and -ae, and the dataset's -vae and -classifier unless they
+        are given (the app passes its Playground's, so that each is loaded once)."""
         vae_folder, ae_folder = weights_dir / f"{dataset}-vae-2d", weights_dir / f"{dataset}-ae-2d"
         larger_ae_folder = weights_dir / f"{dataset}-ae"
+        if classifier is None:
+            classifier = load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier")
+        if larger_vae is None:
+            larger_vae = load_pretrained(VAE, weights_dir / f"{dataset}-vae")
         return cls(
             load_pretrained(VAE, vae_folder),
             load_pretrained(VAE, ae_folder),
-            load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
+            classifier,
             load_codes(vae_folder),
             load_codes(ae_folder),
             Rivals(
                 load_pretrained(VAE, larger_ae_folder),
                 load_codes(larger_ae_folder)[0],
-                load_pretrained(VAE, weights_dir / f"{dataset}-vae"),
+                larger_vae,
             ),
         )
 
