@@ -36,11 +36,10 @@ window.shown = (selector, since) => new Promise((resolve) => {
   const twoFrames = (then) => requestAnimationFrame(() => requestAnimationFrame(then));
   const finish = () => twoFrames(() => resolve(performance.now() - since));
   if (ready()) return finish();
-  const observer = new MutationObserver(() => {
-    if (ready()) { observer.disconnect(); finish(); }
-  });
+  const check = () => { if (ready()) { observer.disconnect(); finish(); } };
+  const observer = new MutationObserver(check);
   observer.observe(document, { subtree: true, childList: true, attributes: true });
-  document.addEventListener("load", () => { if (ready()) { observer.disconnect(); finish(); } }, true);
+  document.addEventListener("load", check, true);  // an image's load changes no attribute
 });
 window.pageShown = new Promise((resolve) => {
   document.addEventListener("DOMContentLoaded", () => window.shown("#digit img", 0).then(resolve));
