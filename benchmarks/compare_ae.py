@@ -14,7 +14,9 @@ import json
 
 import torch
 
-from vae.explore import LatentSpace, confident_share, random_codes
+from vae.bundle import ModelBundle
+from vae.explore import LatentSpace, recognised_share
+from vae.sampling import fitted_gaussian_codes
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -23,22 +25,23 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--dataset", choices=["mnist", "fashion-mnist"], default="mnist")
     args = p.parse_args(argv)
-    space = LatentSpace.from_folder(dataset=args.dataset)
+    models = ModelBundle.load(args.dataset)
+    space = LatentSpace(models)
     windows = {"ae": space.ae_window, "vae": space.window}
     result: dict[str, object] = {"dataset": args.dataset, "codes": args.codes, "seed": args.seed}
     for ae, ae_codes, vae in space.rivals:
         size = vae.config.latent_dim
-        test_codes = {"ae": ae_codes, "vae": space.vae_codes if size == 2 else None}
+        test_codes = {"ae": ae_codes, "vae": models.codes_2d.codes if size == 2 else None}
         for name, model in (("ae", ae), ("vae", vae)):
             generator = torch.Generator().manual_seed(args.seed)
             samplers = {"prior": torch.randn(args.codes, size, generator=generator)}
             if test_codes[name] is not None:
-                samplers["fitted"] = random_codes(test_codes[name], args.codes, generator)
+                samplers["fitted"] = fitted_gaussian_codes(test_codes[name], args.codes, generator)
             if size == 2:
                 low, high = windows[name].low, windows[name].high
                 samplers["uniform"] = low + (high - low) * torch.rand(args.codes, 2, generator=generator)
             for sampler, z in samplers.items():
-                result[f"{size}d_{name}_{sampler}"] = round(confident_share(model, space.classifier, z), 3)
+                result[f"{size}d_{name}_{sampler}"] = round(recognised_share(model, space.classifier, z), 3)
     print(json.dumps(result))
 
 

@@ -14,8 +14,10 @@ import statistics
 
 from playwright.sync_api import sync_playwright
 
-from tests.test_app import serve
-from tests.test_browser import CHROMIUM
+import app
+from benchmarks.common import CHROMIUM, CHROMIUM_ARGS
+from ui.launch import serving
+from ui.models import Models
 
 # tab name -> what must be shown for the tab to count as rendered
 TABS = {
@@ -61,13 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--repeats", type=int, default=5, help="fresh page loads")
     args = p.parse_args(argv)
     times: dict[str, list[float]] = {"Generate (page load)": [], **{tab: [] for tab in TABS}}
-    with serve() as url, sync_playwright() as playwright:
+    with serving(app.build_demo(Models().start_loading())) as url, sync_playwright() as playwright:
         for _ in range(args.repeats):
             # A fresh browser each time, closed before the next: a closing page's teardown (its
             # canvases, its event streams) would otherwise slow the next page's load by ~0.8 s.
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless"]
-            )
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.add_init_script(SHOWN_JS)
             page.goto(url)

@@ -21,7 +21,8 @@ from PIL import Image
 
 import app
 from benchmarks.redraw import redraw_as_sketch, to_pixels
-from tests.test_app import serve
+from ui.launch import serving
+from ui.models import Models
 from vae.demo import Playground
 
 
@@ -45,7 +46,7 @@ def timed(call: Callable[[Any], object], inputs: list) -> list[float]:
 
 def sketches(count: int, playground: Playground, rng: np.random.Generator) -> list[np.ndarray]:
     """Drawings of decoded random digits, as the sketch pad would send them."""
-    return [redraw_as_sketch(to_pixels(playground.random(1.0, seed)[-2]), rng) for seed in range(count)]
+    return [redraw_as_sketch(to_pixels(playground.random(1.0, seed).image), rng) for seed in range(count)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,14 +65,13 @@ def main(argv: list[str] | None = None) -> None:
     result["in_process_decode"] = percentiles(timed(lambda v: playground.decode(*v), values))
     result["in_process_reconstruct"] = percentiles(timed(playground.reconstruct, cycled))
 
-    models = app.Models().load()
-    demo = app.build_demo(models)
+    demo = app.build_demo(Models().start_loading())
     fixed_answer = playground.decode(*[0.0] * n)
     with demo:  # the same inputs and outputs as /decode, answered without the model
         echo_inputs = [gr.Textbox(visible=False), *[gr.Number(visible=False) for _ in range(n)]]
         echo_outputs = [gr.Image(format="png", visible=False), gr.Markdown(visible=False)]
         gr.Button(visible=False).click(lambda *_: fixed_answer, echo_inputs, echo_outputs, api_name="echo")
-    with serve(demo=demo) as url:
+    with serving(demo) as url:
         client = Client(url, verbose=False)
         echo, decode, reconstruct = [], [], []
         with tempfile.TemporaryDirectory() as folder:

@@ -22,8 +22,8 @@ import httpx
 import numpy as np
 from PIL import Image
 
+from benchmarks.common import free_port
 from benchmarks.redraw import redraw_as_sketch, to_pixels
-from tests.test_app import free_port
 from vae.demo import Playground
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +123,7 @@ def test_drawings(count: int) -> list[bytes]:
     playground, rng, drawings = Playground.from_folder(), np.random.default_rng(0), []
     for seed in range(count):
         buffer = io.BytesIO()
-        Image.fromarray(redraw_as_sketch(to_pixels(playground.random(1.0, seed)[-2]), rng)).save(
+        Image.fromarray(redraw_as_sketch(to_pixels(playground.random(1.0, seed).image), rng)).save(
             buffer, "PNG"
         )
         drawings.append(buffer.getvalue())

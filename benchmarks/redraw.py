@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> None:
 
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    playground = Playground(load_pretrained(VAE, args.weights))
     classifier = load_pretrained(DigitClassifier, WEIGHTS_DIR / "mnist-classifier")
+    playground = Playground(load_pretrained(VAE, args.weights), classifier)
     images, labels = load_split("mnist", args.data_root, train=False)
     picks = rng.choice(len(images), args.digits, replace=False)
 

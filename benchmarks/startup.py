@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.test_app import free_port
+from benchmarks.common import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO_WORLD = """

@@ -1,17 +1,58 @@
-"""Shared fixtures: tiny IDX datasets written by the tests themselves, never downloaded data."""
+"""Shared fixtures and helpers: tiny IDX datasets written by the tests themselves (never downloaded
+data), drawings, and the app served on a loopback port."""
 
 import gzip
+import socket
 import struct
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from PIL import Image, ImageDraw
 
-from vae.classifier import ClassifierConfig, DigitClassifier
-from vae.model import VAE, VAEConfig
+import app
+from ui.launch import serving
+from ui.models import Models
+from vae.classifier import DigitClassifier
+from vae.config import ClassifierConfig, VAEConfig
+from vae.model import VAE
 
 torch.set_num_threads(2)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(ssr_mode: bool = False) -> AbstractContextManager[str]:
+    """The app on a free loopback port with main()'s settings, its models loading; yields its URL."""
+    return serving(app.build_demo(Models().start_loading()), ssr_mode=ssr_mode)
+
+
+def png(path: str) -> np.ndarray:
+    assert Path(path).suffix == ".png"
+    return np.asarray(Image.open(path))
+
+
+def draw_four(
+    canvas: int, left: float, top: float, size: float, width: int, mode: str = "RGBA"
+) -> np.ndarray:
+    """A '4' drawn in black strokes on a transparent (RGBA) or white (RGB) canvas."""
+    background = (0, 0, 0, 0) if mode == "RGBA" else (255, 255, 255)
+    image = Image.new(mode, (canvas, canvas), background)
+    draw = ImageDraw.Draw(image)
+    ink = (0, 0, 0, 255) if mode == "RGBA" else (0, 0, 0)
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return left + x * size, top + y * size
+
+    draw.line([point(0.45, 0), point(0.05, 0.6), point(0.7, 0.6)], fill=ink, width=width, joint="curve")
+    draw.line([point(0.55, 0.2), point(0.55, 1.0)], fill=ink, width=width)
+    return np.asarray(image)
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:

@@ -1,13 +1,11 @@
 """The app served for real: its named endpoints called through gradio_client."""
 
+import json
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import gradio as gr
@@ -17,49 +15,18 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 import app
-from tests.test_sketch import draw_four
+from tests.conftest import draw_four, free_port, png, serve
+from ui import generate, latent
+from ui.models import Models
+from vae.config import VAEConfig
 from vae.demo import Playground
 from vae.weights import WEIGHTS_DIR, WeightsError
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(ssr_mode: bool = False, demo: gr.Blocks | None = None) -> Iterator[str]:
-    """The app (or demo, a build of it) on a free loopback port with main()'s settings; yields its URL."""
-    if demo is None:
-        demo = app.build_demo(app.Models().load())
-    demo.queue(**app.QUEUE_SETTINGS)
-    demo.launch(
-        server_name="127.0.0.1",
-        server_port=free_port(),
-        prevent_thread_lock=True,
-        quiet=True,
-        ssr_mode=ssr_mode,
-        **app.LAUNCH_SETTINGS,
-    )
-    try:
-        yield demo.local_url
-    finally:
-        demo.close()
-        if demo.node_process is not None:  # Gradio stops its SSR Node server on SIGTERM, not on close()
-            demo.node_process.terminate()
-            demo.node_process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     with serve() as url:
         yield Client(url, verbose=False)
-
-
-def png(path: str) -> np.ndarray:
-    assert Path(path).suffix == ".png"
-    return np.asarray(Image.open(path))
 
 
 def test_api_names_the_main_actions_and_the_readme_lists_them(client: Client) -> None:
@@ -81,66 +48,65 @@ def test_decode_returns_the_exact_png_of_the_chosen_datasets_model(client: Clien
 
 
 @pytest.fixture(scope="module")
-def models() -> app.Models:
-    return app.Models().load()
+def models() -> Models:
+    return Models().start_loading()
 
 
-def test_switching_dataset_switches_every_model(models: app.Models) -> None:
+def test_switching_dataset_switches_every_model(models: Models) -> None:
     for name in ("mnist", "fashion-mnist"):
-        assert models.playgrounds[name].vae.config.dataset == name
-        assert models.playgrounds[name].classifier.config.dataset == name
-        assert models.latents[name].vae.config.dataset == models.latents[name].ae.config.dataset == name
+        playground, space = models[name].playground, models[name].latent
+        assert playground.vae.config.dataset == playground.classifier.config.dataset == name
+        assert space.vae.config.dataset == space.rivals[0].ae.config.dataset == name
         # the 16-D VAE and the classifier are loaded once, for both tabs
-        assert models.latents[name].rivals[1].vae is models.playgrounds[name].vae
-        assert models.latents[name].classifier is models.playgrounds[name].classifier
-    values = [1.0] * models.playgrounds["mnist"].latent_dim
+        assert space.rivals[1].vae is playground.vae and space.classifier is playground.classifier
+    values = [1.0] * models["mnist"].playground.latent_dim
     digit, clothing = (
-        models.playgrounds["mnist"].decode(*values),
-        models.playgrounds["fashion-mnist"].decode(*values),
+        models["mnist"].playground.decode(*values),
+        models["fashion-mnist"].playground.decode(*values),
     )
     assert digit[0].tobytes() != clothing[0].tobytes()
     assert re.fullmatch(r"Looks like an? \d \(\d+%\) to the classifier\.", digit[1])
     assert not re.search(r"like an? \d", clothing[1])
-    mnist_map, mnist_legend, *_ = models.latent_views("mnist", None)
-    assert "sneaker" not in mnist_legend
-    fashion_map, fashion_legend, *_ = models.latent_views("fashion-mnist", None)
-    assert mnist_map.tobytes() != fashion_map.tobytes() and "sneaker" in fashion_legend
+    with gr.Blocks():
+        tab = latent.build(models, gr.Radio(["mnist"]), gr.State(None), 16)
+    mnist, fashion = tab.views("mnist", None), tab.views("fashion-mnist", None)
+    assert "sneaker" not in mnist[tab.legend] and "sneaker" in fashion[tab.legend]
+    assert mnist[tab.latent_map].tobytes() != fashion[tab.latent_map].tobytes()
 
 
-def test_batched_decodes_follow_each_events_dataset(models: app.Models) -> None:
-    n = models.playgrounds["mnist"].latent_dim
-    vectors = [[0.5] * n, [-1.0] * n, [2.0] * n]
+def test_batched_decodes_follow_each_events_dataset(models: Models) -> None:
+    with gr.Blocks():
+        tab = generate.build(models, gr.Radio(["mnist"]), 16)
+    vectors = [[0.5] * 16, [-1.0] * 16, [2.0] * 16]
     datasets = ["fashion-mnist", "mnist", "fashion-mnist"]
-    images, captions = models.decode_batch(datasets, *[list(column) for column in zip(*vectors, strict=True)])
+    images, captions = tab.decode_batch(datasets, *[list(column) for column in zip(*vectors, strict=True)])
     for dataset, values, image, caption in zip(datasets, vectors, images, captions, strict=True):
-        expected_image, expected_caption = models.playgrounds[dataset].decode(*values)
+        expected_image, expected_caption = models[dataset].playground.decode(*values)
         assert image.tobytes() == expected_image.tobytes() and caption == expected_caption
 
 
 def test_handlers_wait_for_the_models_to_load() -> None:
-    models = app.Models()
-    threading.Timer(0.3, models.load).start()
-    images, captions = models.decode_batch(["mnist"], *[[0.0]] * models.latent_size())
-    assert images[0].size == (280, 280) and captions[0].startswith("Looks like")
+    models = Models().start_loading()
+    image, caption = models["mnist"].playground.decode(*[0.0] * models.latent_size())
+    assert image.size == (280, 280) and caption.startswith("Looks like")
 
 
 def test_models_that_fail_to_load_are_reported_to_the_visitor(tmp_path: Path) -> None:
     shutil.copytree(WEIGHTS_DIR, tmp_path / "weights")
     broken = tmp_path / "weights" / "fashion-mnist-vae" / "model.safetensors"
     broken.write_bytes(b"not a safetensors file")
-    models = app.Models(tmp_path / "weights")
+    models = Models(tmp_path / "weights")
     assert models.latent_size() == 16
-    with pytest.raises(WeightsError):
-        models.load()
     with pytest.raises(gr.Error, match=f"could not be loaded: {re.escape(str(broken))}: not a readable"):
-        models.reconstruct("mnist", None)
+        models["mnist"]
 
 
 def test_a_bad_latent_size_is_named_before_the_page_is_built(tmp_path: Path) -> None:
     (tmp_path / "mnist-vae").mkdir()
-    (tmp_path / "mnist-vae" / "config.json").write_text('{"latent_dim": "sixteen"}')
+    config = VAEConfig().__dict__ | {"latent_dim": "sixteen"}
+    (tmp_path / "mnist-vae" / "config.json").write_text(json.dumps(config))
     with pytest.raises(WeightsError, match=r"mnist-vae/config.json: latent_dim='sixteen' is not a valid int"):
-        app.build_demo(app.Models(tmp_path))
+        app.build_demo(Models(tmp_path))
 
 
 def test_random_returns_slider_values_then_the_digit(client: Client) -> None:
@@ -204,11 +170,13 @@ def loopback_only(sock, address):
     return real_connect(sock, address)
 socket.socket.connect = loopback_only
 import app
-models = app.Models()
+from ui.models import Models
+models = Models()
 demo = app.build_demo(models)
-demo.launch(server_name="127.0.0.1", server_port=int(sys.argv[1]), prevent_thread_lock=True, quiet=True)
+app.launch(demo, port=int(sys.argv[1]), quiet=True)
 print("torch imported before the models load:", "torch" in sys.modules)
-models.load()
+models.start_loading()
+models["mnist"]
 demo.close()
 print("outside connections:", attempts)
 """

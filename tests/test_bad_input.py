@@ -12,8 +12,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-from tests.test_app import png, serve
-from tests.test_sketch import draw_four
+from tests.conftest import draw_four, png, serve
 from vae.demo import Playground
 
 LATENT_DIM = Playground.from_folder().latent_dim

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
-from tests.test_app import serve
+from tests.conftest import serve
+from vae.bundle import ModelBundle
+from vae.config import VAEConfig
 from vae.explore import LatentSpace
-from vae.model import VAEConfig
 from vae.weights import WEIGHTS_DIR, read_config
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -196,7 +197,7 @@ def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page) ->
     expect(page.locator("#digit-caption")).not_to_contain_text(re.compile(r"like an? \d"))
     page.get_by_role("tab", name="Latent space").click()
     expect(page.locator("#map-legend")).to_contain_text("ankle boot")
-    *_, fashion_caption = LatentSpace.from_folder(dataset="fashion-mnist").compare(0)
+    *_, fashion_caption = LatentSpace(ModelBundle.load("fashion-mnist")).compare(0)
     expect(page.locator("#compare-caption")).to_have_text(fashion_caption)
     no_error_toast(page)
     screenshot(page, "fashion-latent-space")

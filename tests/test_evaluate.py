@@ -1,5 +1,4 @@
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -64,10 +63,10 @@ def test_cli_prints_one_json_object(
     assert result["test_images"] == 32 and result["prior_samples"] == 50
     assert result["test_loss"] == pytest.approx(result["reconstruction"] + result["kl"], abs=0.01)
     assert result["iw_nll_k3"] < result["test_loss"] + 5
-    assert len(result["kl_per_dim"]) == 4 and 0 <= result["active_dims"] <= 4
-    assert 1.0 <= result["inception_score"] <= 10.0
-    assert 0.0 <= result["confident_share"] <= 1.0
-    assert 0 < result["decode_ms_1_thread"] < 100 and not math.isnan(result["decode_ms_1_thread"])
+    assert len(result["kl_per_dim"]) == 4
+    assert result["active_dims"] == sum(kl > 0.01 for kl in result["kl_per_dim"])
+    assert result["parameters"] == sum(p.numel() for p in small_vae.parameters())
+    assert result["decode_ms_1_thread"] > 0
 
 
 def test_cli_reports_a_bad_weights_folder(tmp_path: Path) -> None:

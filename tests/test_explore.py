@@ -6,20 +6,13 @@ import pytest
 import torch
 from PIL import ImageColor
 
+from vae.bundle import Codes, ModelBundle
 from vae.classifier import DigitClassifier
-from vae.explore import (
-    DIGIT_COLOURS,
-    LatentSpace,
-    MapWindow,
-    Rivals,
-    load_codes,
-    manifold,
-    random_codes,
-    save_codes,
-    scatter_map,
-)
-from vae.model import VAE, VAEConfig
-from vae.weights import WEIGHTS_DIR, WeightsError
+from vae.config import VAEConfig
+from vae.explore import DIGIT_COLOURS, LatentSpace, MapWindow, manifold, scatter_map
+from vae.model import VAE
+from vae.sampling import fitted_gaussian_codes
+from vae.weights import WEIGHTS_DIR, WeightsError, load_codes, save_codes
 
 
 def tiny_2d(model: str = "vae", latent_dim: int = 2) -> VAE:
@@ -35,10 +28,20 @@ def codes() -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture
 def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifier) -> LatentSpace:
-    ae_codes = (codes[0] * 7 + 3, codes[1])  # an autoencoder's codes follow no prior
+    ae_codes = Codes(codes[0] * 7 + 3, codes[1])  # an autoencoder's codes follow no prior
     larger_ae_codes = np.random.default_rng(1).normal(2.0, 5.0, size=(300, 5)).astype(np.float32)
-    larger = Rivals(tiny_2d("ae", latent_dim=5), larger_ae_codes, tiny_2d(latent_dim=5))
-    return LatentSpace(tiny_2d(), tiny_2d("ae"), small_classifier, codes, ae_codes, larger)
+    models = ModelBundle(
+        dataset="mnist",
+        vae=tiny_2d(latent_dim=5),
+        vae_2d=tiny_2d(),
+        ae=tiny_2d("ae", latent_dim=5),
+        ae_2d=tiny_2d("ae"),
+        classifier=small_classifier,
+        codes_2d=Codes(*codes),
+        ae_codes_2d=ae_codes,
+        ae_codes=Codes(larger_ae_codes, codes[1]),
+    )
+    return LatentSpace(models)
 
 
 def test_map_pixels_and_codes_round_trip() -> None:
@@ -68,14 +71,14 @@ def test_manifold_is_a_grid_of_decodes() -> None:
     model = tiny_2d()
     image = manifold(model, steps=5)
     assert image.size == (5 * 30 + 2, 5 * 30 + 2) and image.mode == "L"
-    corner = torch.sigmoid(model.decode(torch.tensor([[-1.6449, 1.6449]])))[0, 0].detach().numpy()
+    corner = model.decode_pixels(torch.tensor([[-1.6449, 1.6449]]))[0, 0].detach().numpy()
     assert np.abs(np.asarray(image)[2:30, 2:30] / 255 - corner).max() <= 1 / 255  # top left: z1 low, z2 high
 
 
-def test_random_codes_follow_the_fitted_gaussian() -> None:
+def test_fitted_gaussian_codes_follow_the_codes_mean_and_covariance() -> None:
     rng = np.random.default_rng(0)
     codes = rng.multivariate_normal([5.0, -2.0], [[4.0, 1.5], [1.5, 1.0]], size=5000)
-    z = random_codes(codes, 20_000, torch.Generator().manual_seed(0)).numpy()
+    z = fitted_gaussian_codes(codes, 20_000, torch.Generator().manual_seed(0)).numpy()
     assert z.mean(0) == pytest.approx([5.0, -2.0], abs=0.05)
     assert np.cov(z, rowvar=False) == pytest.approx(np.cov(codes, rowvar=False), abs=0.1)
 
@@ -85,7 +88,7 @@ def test_a_click_decodes_the_clicked_code(space: LatentSpace) -> None:
     z1, z2 = space.clicked_code(x, y)
     assert (z1, z2) == pytest.approx((0.8, -0.4), abs=0.02)
     marked, digit, caption = space.decode_at(z1, z2)
-    expected = torch.sigmoid(space.vae.decode(torch.tensor([[z1, z2]])))[0, 0].detach().numpy()
+    expected = space.vae.decode_pixels(torch.tensor([[z1, z2]]))[0, 0].detach().numpy()
     assert digit.size == (280, 280)
     assert np.abs(np.asarray(digit)[::10, ::10] / 255 - expected).max() <= 1 / 255
     assert re.fullmatch(re.escape(f"z = ({z1:+.2f}, {z2:+.2f}) looks like ") + r"an? \d \(\d+%\)", caption)
@@ -147,21 +150,24 @@ def test_compare_samples_the_vae_prior_and_a_gaussian_fitted_to_the_autoencoders
 
 
 def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
-    images, labels = torch.rand(12, 1, 28, 28), torch.arange(12) % 10
-    save_codes(tiny_2d(), images, labels, tmp_path)
+    images, labels = torch.rand(12, 1, 28, 28), np.arange(12) % 10
+    model = tiny_2d()
+    save_codes(model.encode_means(images, batch_size=5), labels, tmp_path)
     codes, loaded_labels = load_codes(tmp_path)
-    assert codes.shape == (12, 2) and np.array_equal(loaded_labels, labels.numpy())
+    assert np.allclose(codes, model.encode(images)[0].detach().numpy(), atol=1e-6)  # batched: same codes
+    assert np.array_equal(loaded_labels, labels)
     with pytest.raises(WeightsError, match=r"nowhere/test_codes\.safetensors: not a readable codes file"):
         load_codes(tmp_path / "nowhere")
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
 def test_bundled_2d_models_have_their_maps_and_the_16d_autoencoder_its_codes(dataset: str) -> None:
-    space = LatentSpace.from_folder(dataset=dataset)
-    assert space.vae.config.model == "vae" and space.ae.config.model == "ae"
-    assert space.vae.config.dataset == space.ae.config.dataset == dataset
+    models = ModelBundle.load(dataset)
+    space = LatentSpace(models)
+    assert space.vae.config.model == "vae" and space.rivals[0].ae.config.model == "ae"
+    assert space.vae.config.dataset == space.rivals[0].ae.config.dataset == dataset
     assert space.classifier.config.dataset == dataset
-    assert len(space.vae_codes) == len(space.ae_codes) == 10_000
+    assert len(models.codes_2d.codes) == len(models.ae_codes_2d.codes) == 10_000
     assert (WEIGHTS_DIR / f"{dataset}-ae-2d" / "model.safetensors").stat().st_size < 8_000_000
     larger = space.rivals[1]
     assert larger.ae.config.model == "ae" and larger.vae.config.model == "vae"

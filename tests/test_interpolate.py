@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from tests.test_sketch import draw_four
+from tests.conftest import draw_four
 from vae.classifier import DigitClassifier
 from vae.demo import GIF_FRAMES, GIF_SCALE, Playground
 from vae.interpolate import lerp, path, slerp

@@ -1,28 +1,17 @@
 """A small CNN digit classifier, bundled to judge samples and name the digit the app shows."""
 
-from dataclasses import dataclass
-
 import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
-CLASS_NAMES = {
-    "mnist": [str(digit) for digit in range(10)],
-    "fashion-mnist": [
-        "T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot",
-    ],
-}  # fmt: skip
+from vae.config import CLASS_NAMES, ClassifierConfig
+
+CONFIDENT = 0.9  # a decode counts as a recognisable image when the classifier gives it p >= this
 
 
-@dataclass
-class ClassifierConfig:
-    channels: int = 32
-    num_classes: int = 10
-    dataset: str = "mnist"
-
-    def __post_init__(self) -> None:
-        if self.dataset not in CLASS_NAMES or len(CLASS_NAMES[self.dataset]) != self.num_classes:
-            raise ValueError(f"no {self.num_classes} class names for dataset {self.dataset!r}")
+def confident_share(probs: torch.Tensor) -> float:
+    """The share of images (rows of class probabilities) that the classifier names with p >= CONFIDENT."""
+    return float((probs.max(1).values >= CONFIDENT).float().mean())
 
 
 class DigitClassifier(nn.Module, PyTorchModelHubMixin, license="mit", tags=["mnist"]):

@@ -3,6 +3,7 @@
 import html
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -11,12 +12,21 @@ from PIL import Image
 from vae.classifier import DigitClassifier
 from vae.interpolate import METHODS, gif_html, morph_gif, path
 from vae.model import VAE, vae_loss
+from vae.sampling import seeded_generator
 from vae.sketch import SketchError, is_blank, preprocess_sketch
 from vae.views import SLIDER_RANGE, image_grid, latent_html, to_image
 from vae.weights import WEIGHTS_DIR, load_pretrained
 
 POSTERIOR_SAMPLES = 6
 GIF_FRAMES, GIF_SCALE = 20, 3  # the morph one way, at 84 px: it plays forwards, then backwards
+
+
+class Digit(NamedTuple):
+    """What the Generate tab shows: the slider values, their decode and the classifier's reading."""
+
+    values: list[float]
+    image: Image.Image
+    caption: str
 
 
 @dataclass
@@ -31,16 +41,6 @@ class Reconstruction:
     mu: list[float] | None
     pixels: np.ndarray | None = None  # the 28x28 model input, for the latent map's marker
     caption: str = ""  # what the classifier sees in the reconstruction
-
-
-def seeded_generator(seed: float | None) -> torch.Generator:
-    """A generator seeded with seed, or from the OS when seed is missing, negative or not finite."""
-    generator = torch.Generator()
-    if seed is None or not np.isfinite(seed) or seed < 0:
-        generator.seed()
-    else:
-        generator.manual_seed(int(seed) % 2**63)
-    return generator
 
 
 class Playground:
@@ -66,21 +66,20 @@ class Playground:
     @torch.inference_mode()
     def decode(self, *values: float) -> tuple[Image.Image, str]:
         """Decode one latent vector given as slider values, clamped to the sliders' range; and its caption."""
-        pixels = torch.sigmoid(self.vae.decode(torch.tensor([self._clean(values)], dtype=torch.float32)))
+        pixels = self.vae.decode_pixels(torch.tensor([self._clean(values)], dtype=torch.float32))
         return to_image(pixels), self.caption(pixels)
 
     @torch.inference_mode()
     def decode_batch(self, *columns: list[float]) -> list[list]:
         """Decode for batch=True events: one list per slider in; digits and captions out, one forward pass."""
         z = torch.tensor([self._clean(values) for values in zip(*columns, strict=True)], dtype=torch.float32)
-        pixels = torch.sigmoid(self.vae.decode(z))
+        pixels = self.vae.decode_pixels(z)
         return [[to_image(p) for p in pixels], [self.caption(p[None]) for p in pixels]]
 
-    def random(self, temperature: float = 1.0, seed: float | None = -1) -> list:
+    def random(self, temperature: float = 1.0, seed: float | None = -1) -> Digit:
         """Draw z ~ N(0, temperature^2 I): the slider values, the decoded digit and its caption."""
         z = clean_temperature(temperature) * torch.randn(self.latent_dim, generator=seeded_generator(seed))
-        values = [round(v, 2) for v in z.clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()]
-        return [*values, *self.decode(*values)]
+        return self.digit([round(v, 2) for v in z.clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()])
 
     @torch.inference_mode()
     def sample_grid(self, temperature: float = 1.0, seed: float | None = -1) -> Image.Image:
@@ -88,17 +87,19 @@ class Playground:
         z = clean_temperature(temperature) * torch.randn(
             64, self.latent_dim, generator=seeded_generator(seed)
         )
-        return image_grid(torch.sigmoid(self.vae.decode(z)), nrow=8, scale=2)
+        return image_grid(self.vae.decode_pixels(z), nrow=8, scale=2)
 
-    def reset(self) -> list:
+    def reset(self) -> Digit:
         """All sliders at 0, the prior's mean; its decode and caption."""
-        values = [0.0] * self.latent_dim
-        return [*values, *self.decode(*values)]
+        return self.digit([0.0] * self.latent_dim)
 
-    def sliders_from(self, mu: list[float] | None) -> list:
+    def sliders_from(self, mu: list[float] | None) -> Digit:
         """Slider values, digit and caption for a drawing's mu, or the origin when nothing was drawn."""
-        values = self._clean(tuple(mu)) if mu else [0.0] * self.latent_dim
-        return [*values, *self.decode(*values)]
+        return self.digit(self._clean(tuple(mu)) if mu else [0.0] * self.latent_dim)
+
+    def digit(self, values: list[float]) -> Digit:
+        """The Generate tab's state for these slider values."""
+        return Digit(values, *self.decode(*values))
 
     @torch.inference_mode()
     def reconstruct(self, sketch: dict | np.ndarray | None) -> Reconstruction:
@@ -114,8 +115,9 @@ class Playground:
         mu, logvar = self.vae.encode(x)
         sigma = torch.exp(0.5 * logvar)
         logits = self.vae.decode(mu)
+        decoded = torch.sigmoid(logits)
         z = mu + sigma * torch.randn(POSTERIOR_SAMPLES, self.latent_dim)
-        samples = torch.sigmoid(self.vae.decode(z))[:, 0]
+        samples = self.vae.decode_pixels(z)[:, 0]
         strip = torch.cat(list(samples), dim=1)
         terms = vae_loss(x, logits, mu, logvar)
         message = (
@@ -123,14 +125,14 @@ class Playground:
             f"= {terms.loss.item():.1f} nats (the negative ELBO of this drawing, with z = μ)."
         )
         return Reconstruction(
-            reconstruction=to_image(torch.sigmoid(logits)),
+            reconstruction=to_image(decoded),
             model_input=to_image(pixels),
             posterior_samples=to_image(strip, scale=4),
             latents=latent_html(mu[0].numpy(), sigma[0].numpy(), terms.kl_per_dim.numpy()),
             message=html.escape(message),
             mu=[round(v, 2) for v in mu[0].clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()],
             pixels=pixels,
-            caption=self.caption(torch.sigmoid(logits)),
+            caption=self.caption(decoded),
         )
 
     @torch.inference_mode()
@@ -159,8 +161,8 @@ class Playground:
                 codes.append(self.vae.encode(torch.from_numpy(pixels)[None, None])[0][0])
                 names.append(f"your {side} drawing")
         steps = int(np.clip(np.nan_to_num(steps, nan=10), 2, 16))
-        strip = torch.sigmoid(self.vae.decode(path(*codes, steps, method)))
-        frames = torch.sigmoid(self.vae.decode(path(*codes, GIF_FRAMES, method)))
+        strip = self.vae.decode_pixels(path(*codes, steps, method))
+        frames = self.vae.decode_pixels(path(*codes, GIF_FRAMES, method))
         gif = morph_gif([to_image(frame, scale=GIF_SCALE) for frame in frames])
         grid = image_grid(strip, nrow=steps, scale=3)
         message = f"From {names[0]} to {names[1]}, {steps} steps along the {METHODS[method]} path."

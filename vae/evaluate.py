@@ -10,9 +10,9 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from vae.classifier import DigitClassifier
+from vae.classifier import DigitClassifier, confident_share
 from vae.data import DataError, load_split
-from vae.model import VAE, vae_loss
+from vae.model import VAE, active_dims, vae_loss
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
 LOG_2PI = math.log(2 * math.pi)
@@ -51,7 +51,7 @@ def decode_ms(model: VAE, repeats: int = 1000) -> float:
     with torch.inference_mode():
         for _ in range(repeats):
             start = time.perf_counter()
-            torch.sigmoid(model.decode(z))
+            model.decode_pixels(z)
             times.append(time.perf_counter() - start)
     return 1000 * sorted(times)[len(times) // 2]
 
@@ -82,10 +82,7 @@ def evaluate(
 
     z = torch.randn(num_samples, model.config.latent_dim)
     probs = torch.cat(
-        [
-            classifier.predict_proba(torch.sigmoid(model.decode(z[i : i + 1000])))
-            for i in range(0, num_samples, 1000)
-        ]
+        [classifier.predict_proba(model.decode_pixels(z[i : i + 1000])) for i in range(0, num_samples, 1000)]
     )
     predicted = torch.cat([classifier(images[i : i + 1000]).argmax(1) for i in range(0, n, 1000)])
     return {
@@ -94,12 +91,12 @@ def evaluate(
         "reconstruction": round(recon / n, 3),
         "kl": round(kl / n, 3),
         f"iw_nll_k{k}": round(iw_nll / n, 3),
-        "active_dims": int((kl_per_dim > 0.01).sum()),
+        "active_dims": active_dims(kl_per_dim),
         "kl_per_dim": [round(v, 3) for v in kl_per_dim.tolist()],
         "classifier_test_accuracy": round((predicted == labels).float().mean().item(), 4),
         "prior_samples": num_samples,
         "inception_score": round(inception_score(probs), 3),
-        "confident_share": round((probs.max(1).values >= 0.9).float().mean().item(), 4),
+        "confident_share": round(confident_share(probs), 4),
         "parameters": sum(p.numel() for p in model.parameters()),
     }
 

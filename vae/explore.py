@@ -3,19 +3,18 @@ an autoencoder's random codes fare against a VAE's."""
 
 import html
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
-from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
 
-from vae.classifier import CLASS_NAMES, DigitClassifier
+from vae.bundle import ModelBundle
+from vae.classifier import CONFIDENT, DigitClassifier, confident_share
+from vae.config import CLASS_NAMES
 from vae.model import VAE
+from vae.sampling import fitted_gaussian_codes, seeded_generator
 from vae.views import image_grid, to_image
-from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
 MAP_SIZE = 420  # pixels per side of a latent map
 # One colour per class (matplotlib's tab10), so the maps of both models read the same way.
@@ -51,34 +50,6 @@ class MapWindow:
         return self.low + x * step, self.low + (self.size - 1 - y) * step
 
 
-@torch.inference_mode()
-def encode_means(model: VAE, images: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
-    """The posterior mean mu of every image (for an autoencoder, its code), shape (N, latent_dim)."""
-    return torch.cat(
-        [model.encode(images[i : i + batch_size])[0] for i in range(0, len(images), batch_size)]
-    ).numpy()
-
-
-CODES_FILE = "test_codes.safetensors"  # beside a 2-D model: the app needs no dataset to draw its map
-
-
-def save_codes(model: VAE, images: torch.Tensor, labels: torch.Tensor, folder: Path) -> None:
-    """Store the test set's codes and labels beside the model, for the app's latent map."""
-    save_file(
-        {"codes": encode_means(model, images), "labels": labels.numpy().astype(np.uint8)}, folder / CODES_FILE
-    )
-
-
-def load_codes(folder: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Codes (N, latent size) and labels (N,) saved by save_codes (safetensors: no pickle)."""
-    path = folder / CODES_FILE
-    try:
-        tensors = load_file(path)
-        return tensors["codes"], tensors["labels"]
-    except (OSError, SafetensorError, KeyError) as err:
-        raise WeightsError(f"{path}: not a readable codes file ({err!r})") from None
-
-
 def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Image.Image:
     """Every code as a dot coloured by its digit, over faint axes through z = 0."""
     image = Image.new("RGB", (window.size, window.size), "white")
@@ -107,7 +78,7 @@ def with_marker(
 @torch.inference_mode()
 def decode_grid(model: VAE, z: torch.Tensor, nrow: int, scale: int = 1) -> Image.Image:
     """Decodes of the codes z as one greyscale grid image, nrow digits per row, upscaled by scale."""
-    return image_grid(torch.sigmoid(model.decode(z.float())), nrow, scale=scale)
+    return image_grid(model.decode_pixels(z.float()), nrow, scale=scale)
 
 
 def manifold(model: VAE, steps: int = 15) -> Image.Image:
@@ -117,22 +88,10 @@ def manifold(model: VAE, steps: int = 15) -> Image.Image:
     return decode_grid(model, torch.stack([z1.flatten(), z2.flatten()], dim=1), nrow=steps)
 
 
-def random_codes(codes: np.ndarray, count: int, generator: torch.Generator) -> torch.Tensor:
-    """Codes drawn from a Gaussian (mean and full covariance) fitted to a model's test-set codes: an
-    autoencoder's codes follow no prior, so this is the fairest way to sample one."""
-    mean = torch.from_numpy(codes.mean(0)).double()
-    covariance = torch.from_numpy(np.cov(codes, rowvar=False)).double()
-    noise = torch.randn(count, codes.shape[1], generator=generator, dtype=torch.float64)
-    return (mean + noise @ torch.linalg.cholesky(covariance).T).float()
-
-
 @torch.inference_mode()
-def confident_share(
-    model: VAE, classifier: DigitClassifier, z: torch.Tensor, threshold: float = 0.9
-) -> float:
-    """The share of decodes of z that the classifier names with probability >= threshold."""
-    probs = classifier.predict_proba(torch.sigmoid(model.decode(z)))
-    return float((probs.max(1).values >= threshold).float().mean())
+def recognised_share(model: VAE, classifier: DigitClassifier, z: torch.Tensor) -> float:
+    """The share of decodes of z that the classifier names with confidence (p >= CONFIDENT)."""
+    return confident_share(classifier.predict_proba(model.decode_pixels(z)))
 
 
 class Rivals(NamedTuple):
@@ -144,57 +103,20 @@ class Rivals(NamedTuple):
 
 
 class LatentSpace:
-    """The 2-D VAE and autoencoder with their test-set maps, and the app's larger autoencoder and VAE:
-    the Latent space tab's handlers."""
+    """The 2-D VAE and autoencoder with their test-set maps, and the autoencoder against the VAE at both
+    sizes: the Latent space tab's handlers."""
 
-    def __init__(
-        self,
-        vae: VAE,
-        ae: VAE,
-        classifier: DigitClassifier,
-        vae_codes: tuple[np.ndarray, np.ndarray],
-        ae_codes: tuple[np.ndarray, np.ndarray],
-        larger: Rivals,
-    ) -> None:
-        self.vae, self.ae, self.classifier = vae.eval(), ae.eval(), classifier.eval()
-        self.vae_codes, self.ae_codes = vae_codes[0], ae_codes[0]
+    def __init__(self, models: ModelBundle) -> None:
+        self.vae, self.classifier = models.vae_2d.eval(), models.classifier.eval()
         self.rivals = [
-            Rivals(self.ae, self.ae_codes, self.vae),
-            Rivals(larger.ae.eval(), larger.ae_codes, larger.vae.eval()),
+            Rivals(models.ae_2d.eval(), models.ae_codes_2d.codes, models.vae_2d.eval()),
+            Rivals(models.ae.eval(), models.ae_codes.codes, models.vae.eval()),
         ]
-        self.window, self.ae_window = MapWindow.around(vae_codes[0]), MapWindow.around(ae_codes[0])
-        self.map = scatter_map(*vae_codes, self.window)
-        self.ae_map = scatter_map(*ae_codes, self.ae_window)
-        self.manifold = manifold(vae)
-
-    @classmethod
-    def from_folder(
-        cls,
-        weights_dir: Path = WEIGHTS_DIR,
-        dataset: str = "mnist",
-        larger_vae: VAE | None = None,
-        classifier: DigitClassifier | None = None,
-    ) -> "LatentSpace":
-        """weights/<dataset>-vae-2d, -ae-2d and -ae, and the dataset's -vae and -classifier unless they
-        are given (the app passes its Playground's, so that each is loaded once)."""
-        vae_folder, ae_folder = weights_dir / f"{dataset}-vae-2d", weights_dir / f"{dataset}-ae-2d"
-        larger_ae_folder = weights_dir / f"{dataset}-ae"
-        if classifier is None:
-            classifier = load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier")
-        if larger_vae is None:
-            larger_vae = load_pretrained(VAE, weights_dir / f"{dataset}-vae")
-        return cls(
-            load_pretrained(VAE, vae_folder),
-            load_pretrained(VAE, ae_folder),
-            classifier,
-            load_codes(vae_folder),
-            load_codes(ae_folder),
-            Rivals(
-                load_pretrained(VAE, larger_ae_folder),
-                load_codes(larger_ae_folder)[0],
-                larger_vae,
-            ),
-        )
+        self.window = MapWindow.around(models.codes_2d.codes)
+        self.ae_window = MapWindow.around(models.ae_codes_2d.codes)
+        self.map = scatter_map(models.codes_2d.codes, models.codes_2d.labels, self.window)
+        self.ae_map = scatter_map(models.ae_codes_2d.codes, models.ae_codes_2d.labels, self.ae_window)
+        self.manifold = manifold(self.vae)
 
     def legend(self) -> str:
         """HTML naming each map colour's class."""
@@ -211,7 +133,7 @@ class LatentSpace:
     ) -> tuple[Image.Image, Image.Image, str]:
         """The map marked at z (and at the drawing's code), the image z decodes to, and what it looks like."""
         z1, z2 = (float(np.clip(np.nan_to_num(v), self.window.low, self.window.high)) for v in (z1, z2))
-        pixels = torch.sigmoid(self.vae.decode(torch.tensor([[z1, z2]])))
+        pixels = self.vae.decode_pixels(torch.tensor([[z1, z2]]))
         caption = f"z = ({z1:+.2f}, {z2:+.2f}) looks like {self.classifier.describe(pixels)}"
         return with_marker(self.locate(drawing), self.window, (z1, z2)), to_image(pixels), caption
 
@@ -236,16 +158,16 @@ class LatentSpace:
         term trained it for; the autoencoder has no prior, so its come from a Gaussian fitted to its codes."""
         grids, shares = [], []
         for ae, ae_codes, vae in self.rivals:
-            generator = torch.Generator().manual_seed(int(np.nan_to_num(seed)) % 2**31)
-            ae_z = random_codes(ae_codes, 64, generator)
+            generator = seeded_generator(seed)
+            ae_z = fitted_gaussian_codes(ae_codes, 64, generator)
             vae_z = torch.randn(64, vae.config.latent_dim, generator=generator)
             for model, z in ((ae, ae_z), (vae, vae_z)):
                 grids.append(decode_grid(model, z, nrow=8, scale=2))
-                shares.append(confident_share(model, self.classifier, z))
+                shares.append(recognised_share(model, self.classifier, z))
         small, large = (rivals.vae.config.latent_dim for rivals in self.rivals)
         caption = (
-            f"The classifier is sure (p >= 0.9) of {shares[0]:.0%} of the {small}-D autoencoder's decodes "
-            f"and {shares[1]:.0%} of the VAE's; of {shares[2]:.0%} of the {large}-D autoencoder's and "
-            f"{shares[3]:.0%} of the VAE's."
+            f"The classifier is sure (p >= {CONFIDENT}) of {shares[0]:.0%} of the {small}-D autoencoder's "
+            f"decodes and {shares[1]:.0%} of the VAE's; of {shares[2]:.0%} of the {large}-D autoencoder's "
+            f"and {shares[3]:.0%} of the VAE's."
         )
         return *grids, caption

@@ -2,23 +2,15 @@
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 
+from vae.config import VAEConfig
 
-@dataclass
-class VAEConfig:
-    latent_dim: int = 16
-    channels: int = 32  # width of the first conv layer; the second has twice as many
-    hidden: int = 256  # width of the fully connected layer between convs and latent code
-    dataset: str = "mnist"  # what it was trained on, so the app and evaluation pick matching data
-    model: str = "vae"  # "ae": the same network as a plain autoencoder, z = mu, trained without KL
-
-    def __post_init__(self) -> None:
-        if self.model not in ("vae", "ae"):
-            raise ValueError(f"model must be 'vae' or 'ae', not {self.model!r}")
+ACTIVE_KL = 0.01  # nats: a latent dimension whose mean KL is below this carries no information
 
 
 @dataclass
@@ -34,6 +26,11 @@ class LossTerms:
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """Analytic KL(N(mu, sigma^2) || N(0, 1)) per latent dimension, shape like mu."""
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)
+
+
+def active_dims(kl_per_dim: torch.Tensor) -> int:
+    """How many latent dimensions carry information (mean KL above ACTIVE_KL)."""
+    return int((kl_per_dim > ACTIVE_KL).sum())
 
 
 def vae_loss(x: torch.Tensor, logits: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> LossTerms:
@@ -96,6 +93,17 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Bernoulli logits of every pixel, shape (batch, 1, 28, 28); sigmoid gives the image."""
         return self.decoder(z)
+
+    def decode_pixels(self, z: torch.Tensor) -> torch.Tensor:
+        """The decoded images in [0, 1] (the Bernoulli means), shape (batch, 1, 28, 28)."""
+        return torch.sigmoid(self.decode(z))
+
+    @torch.inference_mode()
+    def encode_means(self, images: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
+        """The posterior mean mu of every image (for an autoencoder, its code), shape (N, latent_dim)."""
+        return torch.cat(
+            [self.encode(images[i : i + batch_size])[0] for i in range(0, len(images), batch_size)]
+        ).numpy()
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One sampled reconstruction: (logits, mu, logvar)."""

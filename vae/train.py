@@ -12,9 +12,10 @@ import torch
 from torchvision.utils import save_image
 from tqdm import tqdm
 
+from vae.config import VAEConfig
 from vae.data import DATASETS, DataError, load_split
-from vae.explore import save_codes
-from vae.model import VAE, VAEConfig, vae_loss
+from vae.model import VAE, active_dims, vae_loss
+from vae.weights import save_codes
 
 
 def pick_device(name: str) -> torch.device:
@@ -51,9 +52,9 @@ def save_grids(model: VAE, test_images: torch.Tensor, out: Path, seed: int) -> N
     device = next(model.parameters()).device
     generator = torch.Generator().manual_seed(seed)
     z = torch.randn(64, model.config.latent_dim, generator=generator).to(device)
-    save_image(torch.sigmoid(model.decode(z)), out / "samples.png", nrow=8, pad_value=0.5)
+    save_image(model.decode_pixels(z), out / "samples.png", nrow=8, pad_value=0.5)
     x = test_images[:16].to(device)
-    recon = torch.sigmoid(model.decode(model.encode(x)[0]))
+    recon = model.decode_pixels(model.encode(x)[0])
     save_image(torch.cat([x, recon]), out / "reconstructions.png", nrow=16, pad_value=0.5)
 
 
@@ -166,8 +167,8 @@ def train(args: argparse.Namespace) -> float:
     model.save_pretrained(args.out)
     save_grids(model, test_images, args.out, args.seed)
     if config.latent_dim == 2 or not variational:  # for a map, or to fit a Gaussian to an autoencoder's codes
-        save_codes(model.cpu(), test_images, test_labels, args.out)
-    active = f", {int((model.kl_per_dim > 0.01).sum())} active dimensions" if variational else ""
+        save_codes(model.cpu().encode_means(test_images), test_labels.numpy(), args.out)
+    active = f", {active_dims(model.kl_per_dim)} active dimensions" if variational else ""
     print(f"saved {args.out} ({asdict(config)}): val loss {best:.2f}{active}")
     return best
 

@@ -9,7 +9,8 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from vae.classifier import ClassifierConfig, DigitClassifier
+from vae.classifier import DigitClassifier
+from vae.config import ClassifierConfig
 from vae.data import DATASETS, DataError, load_split
 from vae.train import check_out_folder, pick_device
 

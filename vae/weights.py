@@ -1,17 +1,22 @@
-"""Load bundled weights folders (config.json + model.safetensors) safely and with clear errors."""
+"""Read and write weights folders (config.json, model.safetensors and stored test codes) safely and with
+clear errors, never through pickle."""
 
 import dataclasses
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 from safetensors import SafetensorError
+from safetensors.numpy import load_file as load_arrays
+from safetensors.numpy import save_file as save_arrays
 
 if TYPE_CHECKING:
     from torch import nn
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
+CODES_FILE = "test_codes.safetensors"  # beside a model: the app draws maps and fits samplers without data
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 
 M = TypeVar("M", bound="nn.Module")
@@ -22,7 +27,7 @@ class WeightsError(RuntimeError):
 
 
 def read_config_json(folder: Path) -> dict[str, Any]:
-    """The folder's config.json as a dict, without importing torch (the app sizes its sliders with it)."""
+    """The folder's config.json as a dict, or a WeightsError naming the file."""
     path = folder / CONFIG_FILE
     try:
         raw = json.loads(path.read_text())
@@ -83,3 +88,18 @@ def load_pretrained(model_cls: type[M], folder: str | Path) -> M:
         detail = " ".join(str(err).split())
         raise WeightsError(f"{path}: does not match {folder / CONFIG_FILE}: {detail}") from None
     return model.eval()
+
+
+def save_codes(codes: np.ndarray, labels: np.ndarray, folder: Path) -> None:
+    """Store a model's test-set codes (N, latent size) and labels (N,) beside its weights."""
+    save_arrays({"codes": codes, "labels": labels.astype(np.uint8)}, folder / CODES_FILE)
+
+
+def load_codes(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and labels saved by save_codes."""
+    path = folder / CODES_FILE
+    try:
+        tensors = load_arrays(path)
+        return tensors["codes"], tensors["labels"]
+    except (OSError, SafetensorError, KeyError) as err:
+        raise WeightsError(f"{path}: not a readable codes file ({err!r})") from None

@@ -1,0 +1,1 @@
+"""The app's page, one module per tab; app.py puts them together. Nothing here imports torch."""

@@ -1,0 +1,95 @@
+"""The Draw tab: a sketch pad, what the model sees, its reconstruction, and mu, sigma and KL per dimension."""
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from ui.models import Models
+from ui.widgets import pick_brush_when_shown, sketch_pad
+
+HELP = """
+Draw a digit (or, with Fashion-MNIST, a piece of clothing). It is prepared as the dataset's images
+were: a digit is cropped, scaled to 20 px and centred by its centre of mass; clothing fills the
+28x28 frame. The encoder turns it into μ and σ, and the decoder redraws it from z = μ and from samples of
+z ~ N(μ, σ²).
+"""
+
+
+@dataclass
+class DrawTab:
+    """The tab's handler, and what other tabs read: the drawing's μ (Use in sliders) and its 28x28
+    pixels (the ring on the latent map)."""
+
+    models: Models
+    sketch: gr.Sketchpad
+    use_button: gr.Button
+    reconstruction: gr.Image
+    caption: gr.Markdown
+    model_input: gr.Image
+    posterior: gr.Image
+    latents: gr.HTML
+    message: gr.Markdown
+    mu: gr.State
+    pixels: gr.State
+
+    @property
+    def outputs(self) -> list[gr.components.Component]:
+        """What reconstruct answers, in the API's order (the two states are not part of the API)."""
+        return [
+            self.reconstruction,
+            self.caption,
+            self.model_input,
+            self.posterior,
+            self.latents,
+            self.message,
+            self.mu,
+            self.pixels,
+        ]
+
+    def reconstruct(self, dataset: str, sketch: dict | None) -> dict:
+        result = self.models[dataset].playground.reconstruct(sketch)
+        return {
+            self.reconstruction: result.reconstruction,
+            self.caption: result.caption,
+            self.model_input: result.model_input,
+            self.posterior: result.posterior_samples,
+            self.latents: result.latents,
+            self.message: result.message,
+            self.mu: result.mu,
+            self.pixels: result.pixels,
+        }
+
+
+def build(models: Models) -> DrawTab:
+    """The tab's layout; its events live in app.py, since a drawing also moves the latent map."""
+    with gr.Tab("Draw", id="draw") as tab:
+        gr.Markdown(HELP)
+        with gr.Row():
+            with gr.Column(scale=1):
+                sketch = sketch_pad("Draw here", "sketch", size=400, brush_size=14)
+                use_button = gr.Button("Use in sliders")
+            with gr.Column(scale=1):
+                message = gr.Markdown("Draw on the pad.", elem_id="draw-message")
+                with gr.Row():
+                    model_input = gr.Image(label="What the model sees (28x28)", format="png")
+                    with gr.Column():
+                        reconstruction = gr.Image(
+                            label="Reconstruction from z = μ", format="png", elem_id="reconstruction"
+                        )
+                        caption = gr.Markdown(elem_id="reconstruction-caption")
+                posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png")
+                latents = gr.HTML()
+    pick_brush_when_shown(tab)
+    return DrawTab(
+        models,
+        sketch,
+        use_button,
+        reconstruction,
+        caption,
+        model_input,
+        posterior,
+        latents,
+        message,
+        mu=gr.State(None),
+        pixels=gr.State(None),
+    )

@@ -1,0 +1,72 @@
+"""Every dataset's models for the page's handlers, loaded on a thread once the page is served."""
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import gradio as gr
+
+from vae.config import VAEConfig
+from vae.weights import WEIGHTS_DIR, read_config
+
+if TYPE_CHECKING:  # these import torch, which Models loads on its thread
+    from vae.demo import Playground
+    from vae.explore import LatentSpace
+
+DATASET_CHOICES = [("MNIST digits", "mnist"), ("Fashion-MNIST clothes", "fashion-mnist")]
+DATASETS = [name for _, name in DATASET_CHOICES]
+
+
+@dataclass(frozen=True)
+class DatasetHandlers:
+    """One dataset's bundle of models, behind the handlers of the tabs that use it."""
+
+    playground: "Playground"  # Generate, Draw and Interpolate
+    latent: "LatentSpace"  # Latent space
+
+
+class Models:
+    """The handlers' one way to their dataset's models: models[dataset] waits until they are loaded.
+
+    main() serves the page first and loads the models afterwards, because importing torch takes about
+    as long as Gradio's whole start. A load that fails is reported by every handler, so the page stays
+    up and says what went wrong."""
+
+    def __init__(self, weights_dir: Path = WEIGHTS_DIR) -> None:
+        self.weights_dir = weights_dir
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-models")
+        self._loaded: Future[dict[str, DatasetHandlers]] | None = None
+
+    def start_loading(self, torch_threads: int | None = None) -> "Models":
+        """Import torch and load every dataset's bundle on a thread, once; returns at once."""
+        if self._loaded is None:
+            self._loaded = self._executor.submit(self._load, torch_threads)
+        return self
+
+    def _load(self, torch_threads: int | None) -> dict[str, DatasetHandlers]:
+        import torch
+
+        from vae.bundle import ModelBundle
+        from vae.demo import Playground
+        from vae.explore import LatentSpace
+
+        if torch_threads is not None:
+            torch.set_num_threads(torch_threads)
+        bundles = [ModelBundle.load(name, self.weights_dir) for name in DATASETS]
+        return {
+            bundle.dataset: DatasetHandlers(Playground(bundle.vae, bundle.classifier), LatentSpace(bundle))
+            for bundle in bundles
+        }
+
+    def __getitem__(self, dataset: str) -> DatasetHandlers:
+        try:
+            loaded = self.start_loading()._loaded.result()
+        except Exception as err:
+            raise gr.Error(f"The bundled models could not be loaded: {err}", print_exception=False) from None
+        return loaded[dataset]
+
+    def latent_size(self) -> int:
+        """How many sliders to build, from the first dataset's VAE config alone: the page is built
+        before torch and the models load."""
+        return read_config(VAEConfig, self.weights_dir / f"{DATASETS[0]}-vae").latent_dim

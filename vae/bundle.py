@@ -1,0 +1,49 @@
+"""Every model the app shows for one dataset, loaded once from its weights folders."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from vae.classifier import DigitClassifier
+from vae.model import VAE
+from vae.weights import WEIGHTS_DIR, load_codes, load_pretrained
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A model's test-set codes (N, latent size) and their labels (N,), as vae.train stored them."""
+
+    codes: np.ndarray
+    labels: np.ndarray
+
+
+@dataclass(frozen=True)
+class ModelBundle:
+    """weights/<dataset>-vae, -vae-2d, -ae, -ae-2d and -classifier, with the stored test codes."""
+
+    dataset: str
+    vae: VAE  # the app's VAE: the sliders, the Draw and Interpolate tabs
+    vae_2d: VAE  # the latent map
+    ae: VAE  # the same network as the app's VAE, trained as a plain autoencoder
+    ae_2d: VAE
+    classifier: DigitClassifier
+    codes_2d: Codes
+    ae_codes_2d: Codes
+    ae_codes: Codes
+
+    @classmethod
+    def load(cls, dataset: str, weights_dir: Path = WEIGHTS_DIR) -> "ModelBundle":
+        """Load and check every folder; a WeightsError names the first file at fault."""
+        folder = {name: weights_dir / f"{dataset}-{name}" for name in ("vae", "vae-2d", "ae", "ae-2d")}
+        return cls(
+            dataset=dataset,
+            vae=load_pretrained(VAE, folder["vae"]),
+            vae_2d=load_pretrained(VAE, folder["vae-2d"]),
+            ae=load_pretrained(VAE, folder["ae"]),
+            ae_2d=load_pretrained(VAE, folder["ae-2d"]),
+            classifier=load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
+            codes_2d=Codes(*load_codes(folder["vae-2d"])),
+            ae_codes_2d=Codes(*load_codes(folder["ae-2d"])),
+            ae_codes=Codes(*load_codes(folder["ae"])),
+        )
