@@ -9,8 +9,9 @@ import sys
 import gradio as gr
 
 from ui import draw, generate, interpolate, latent
+from ui.generate import restore_js
 from ui.launch import launch
-from ui.models import DATASET_CHOICES, Models
+from ui.models import DATASET_CHOICES, DATASETS, Models
 from vae.weights import WeightsError
 
 INTRO = """
@@ -56,14 +57,31 @@ def build_demo(models: Models) -> gr.Blocks:
             [*generator.outputs, tabs],
             api_name=False,
         )
-        # On page load and on a new dataset, every tab draws with that dataset's models, the drawing
-        # re-encoded included.
+        # The page load first takes the dataset and sliders that its link carries (the page paints
+        # the digit itself), then the server adds the classifier's reading. A dataset picked by the
+        # visitor starts at the origin of its latent space.
+        demo.load(
+            None, [dataset, *generator.sliders], [dataset, *generator.sliders], js=restore_js(DATASETS)
+        ).then(
+            generator.decode,
+            [dataset, *generator.sliders],
+            [generator.digit, generator.caption],
+            api_name=False,
+        )
+        dataset.input(generator.reset, dataset, generator.outputs, api_name=False, show_progress="hidden")
+        # On page load and on a new dataset, the other tabs draw with that dataset's models, the
+        # drawing re-encoded included; a switch during the load's chain runs after it, not beside it.
+        chain = {"api_name": False, "trigger_mode": "always_last"}
         shown = [demo.load, dataset.change]
-        gr.on(shown, generator.reset, dataset, generator.outputs, api_name=False, show_progress="hidden")
-        gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, api_name=False).then(
-            space.views, [dataset, drawing.pixels], space.view_outputs, api_name=False
-        ).then(space.compare, [dataset, space.compare_seed], space.compare_outputs, api_name=False)
+        gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
+            space.views, [dataset, drawing.pixels], space.view_outputs, **chain
+        ).then(space.compare, [dataset, space.compare_seed], space.compare_outputs, **chain)
     return demo
+
+
+def page_head(models: Models) -> str:
+    """What the page needs in its <head> before Gradio draws it: the Generate tab's scripts."""
+    return generate.page_head(models.weights_dir, models.latent_size())
 
 
 def main() -> None:
@@ -77,6 +95,7 @@ def main() -> None:
         sys.exit(f"Cannot start the app: {err}")
     launch(
         demo,
+        page_head(models),
         host=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         port=int(os.environ.get("GRADIO_SERVER_PORT") or os.environ.get("PORT") or 7860),
     )

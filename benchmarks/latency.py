@@ -65,13 +65,14 @@ def main(argv: list[str] | None = None) -> None:
     result["in_process_decode"] = percentiles(timed(lambda v: playground.decode(*v), values))
     result["in_process_reconstruct"] = percentiles(timed(playground.reconstruct, cycled))
 
-    demo = app.build_demo(Models().start_loading())
+    models = Models().start_loading()
+    demo = app.build_demo(models)
     fixed_answer = playground.decode(*[0.0] * n)
     with demo:  # the same inputs and outputs as /decode, answered without the model
         echo_inputs = [gr.Textbox(visible=False), *[gr.Number(visible=False) for _ in range(n)]]
         echo_outputs = [gr.Image(format="png", visible=False), gr.Markdown(visible=False)]
         gr.Button(visible=False).click(lambda *_: fixed_answer, echo_inputs, echo_outputs, api_name="echo")
-    with serving(demo) as url:
+    with serving(demo, app.page_head(models)) as url:
         client = Client(url, verbose=False)
         echo, decode, reconstruct = [], [], []
         with tempfile.TemporaryDirectory() as folder:

@@ -3,8 +3,10 @@
 Starts `python app.py` on a loopback port and runs concurrent clients against it. Each speaks the
 browser's protocol in its own session (join the queue, read the session's event stream) and sends
 /decode and /reconstruct requests; every round trip includes fetching the returned PNG, and each
-drawing is uploaded first. Prints one JSON line: throughput, p50/p99
-latency per endpoint, and the number of errors.
+drawing is uploaded first. With --pause, each visitor waits that long before each request, as a
+visitor who drags a slider for that long sends one /decode when letting go (the page decodes the
+frames of the drag itself). Prints one JSON line: throughput, p50/p99 latency per endpoint, and the
+number of errors.
 """
 
 import argparse
@@ -103,7 +105,9 @@ async def visitor(
     rng.shuffle(plan)
     session = f"load-{index}"
     async with httpx.AsyncClient(base_url=url, timeout=args.request_timeout) as client:
+        await asyncio.sleep(rng.uniform(0, args.pause))  # visitors do not all let go at once
         for i, kind in enumerate(plan):
+            await asyncio.sleep(args.pause)
             start = time.perf_counter()
             try:
                 if kind == "decode":
@@ -172,6 +176,7 @@ async def run(args: argparse.Namespace) -> dict:
     return {
         "app_dir": str(args.app_dir),
         "clients": args.clients,
+        "pause_s": args.pause,
         "requests": len(everything) + errors.total(),
         "errors": errors.total(),
         "error_reasons": dict(errors.most_common(5)),
@@ -188,13 +193,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--clients", type=int, default=32)
     p.add_argument("--decodes", type=int, default=100, help="/decode requests per client")
     p.add_argument("--reconstructs", type=int, default=20, help="/reconstruct requests per client")
+    p.add_argument("--pause", type=float, default=0.0, help="seconds each visitor waits before a request")
     p.add_argument("--latent-dim", type=int, default=16)
     p.add_argument("--request-timeout", type=float, default=30.0, help="seconds per HTTP request")
     p.add_argument("--timeout", type=float, default=600.0, help="seconds for the whole run")
     p.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py to start")
     args = p.parse_args(argv)
-    if min(args.clients, args.decodes + args.reconstructs) < 1:
-        p.error("--clients and the request counts must add up to at least one request")
+    if min(args.clients, args.decodes + args.reconstructs) < 1 or args.pause < 0:
+        p.error("--clients and the request counts must add up to at least one request; --pause >= 0")
     print(json.dumps(asyncio.run(run(args))))
 
 

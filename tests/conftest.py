@@ -2,15 +2,20 @@
 data), drawings, and the app served on a loopback port."""
 
 import gzip
+import os
+import re
 import socket
 import struct
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from gradio_client import Client
 from PIL import Image, ImageDraw
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 import app
 from ui.launch import serving
@@ -18,8 +23,13 @@ from ui.models import Models
 from vae.classifier import DigitClassifier
 from vae.config import ClassifierConfig, VAEConfig
 from vae.model import VAE
+from vae.weights import WEIGHTS_DIR, read_config
 
 torch.set_num_threads(2)
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
+LATENT_DIM = read_config(VAEConfig, WEIGHTS_DIR / "mnist-vae").latent_dim
 
 
 def free_port() -> int:
@@ -30,7 +40,8 @@ def free_port() -> int:
 
 def serve(ssr_mode: bool = False) -> AbstractContextManager[str]:
     """The app on a free loopback port with main()'s settings, its models loading; yields its URL."""
-    return serving(app.build_demo(Models().start_loading()), ssr_mode=ssr_mode)
+    models = Models().start_loading()
+    return serving(app.build_demo(models), app.page_head(models), ssr_mode=ssr_mode)
 
 
 def png(path: str) -> np.ndarray:
@@ -111,3 +122,125 @@ def small_vae() -> VAE:
 def small_classifier() -> DigitClassifier:
     torch.manual_seed(0)
     return DigitClassifier(ClassifierConfig(channels=4)).eval()
+
+
+def require_chromium() -> None:
+    """Skip a browser test module without Chromium, except under CI, where it must run."""
+    if not CHROMIUM.is_file():
+        reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason, allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The app served once for every browser test."""
+    with serve() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless", "--disable-gpu"]
+        )
+        yield browser
+        browser.close()
+
+
+def open_app(browser: Browser, url: str, width: int = 1280, height: int = 1000, **options: object) -> Page:
+    """A fresh page once the page has painted its digit and the server has sent its reading."""
+    page = browser.new_page(viewport={"width": width, "height": height}, **options)
+    page.goto(url)
+    expect(page.locator("html")).to_have_class(re.compile(r"\bvae-decodes-in-page\b"), timeout=30_000)
+    expect(page.locator("#digit-caption")).to_contain_text("to the classifier", timeout=30_000)
+    return page
+
+
+def painted(page: Page) -> np.ndarray:
+    """The grey levels of the digit the page painted on its canvas, as a 2-D array."""
+    width, height, grey = page.evaluate(
+        """() => {
+          const canvas = document.querySelector("#digit-canvas");
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          return [canvas.width, canvas.height, Array.from(data.filter((_, i) => i % 4 === 0))];
+        }"""
+    )
+    return np.asarray(grey, np.uint8).reshape(height, width)
+
+
+def slider_values(page: Page) -> list[float]:
+    return [float(slider_value(page, i).input_value()) for i in range(1, LATENT_DIM + 1)]
+
+
+ServerDecode = Callable[[str, list[float]], np.ndarray]
+
+
+@pytest.fixture(scope="session")
+def decode(app_url: str) -> ServerDecode:
+    """The server's /decode: the 28x28 grey levels of the PNG it answers for these slider values."""
+    client = Client(app_url, verbose=False)
+
+    def server_decode(dataset: str, values: list[float]) -> np.ndarray:
+        image, _caption = client.predict(dataset, *values, api_name="/decode")
+        return png(image)[::10, ::10]  # each pixel is a 10x10 block
+
+    return server_decode
+
+
+def expect_painted_as_server_decodes(page: Page, decode: ServerDecode, dataset: str) -> None:
+    """The canvas holds the server's decode of the sliders' values, within one grey level; the page
+    paints in the next frame, so it is read again for a moment if the sliders are still moving."""
+    for _ in range(20):
+        values, pixels = slider_values(page), painted(page)
+        expected = decode(dataset, values)
+        if values == slider_values(page) and np.abs(pixels.astype(int) - expected).max() <= 1:
+            return
+        page.wait_for_timeout(100)
+    assert np.abs(pixels.astype(int) - expected).max() <= 1, f"the page painted another digit for {values}"
+
+
+def drag(page: Page, slider: int, to: float, steps: int = 30) -> None:
+    """Drag slider z<slider> from its thumb's place to the fraction `to` of its track, then let go."""
+    track = page.get_by_role("slider", name=f"range slider for z{slider}", exact=True)
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
+    assert box is not None
+    value = (float(slider_value(page, slider).input_value()) + 3) / 6
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + value * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + to * box["width"], y, steps=steps)
+    page.mouse.up()
+
+
+def slider_value(page: Page, i: int) -> Locator:
+    return page.get_by_label(f"number input for z{i}", exact=True)
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def no_error_toast(page: Page) -> None:
+    expect(page.get_by_test_id("toast-body")).to_have_count(0)
+
+
+def draw_seven(page: Page, pad_id: str = "sketch") -> None:
+    """Mouse strokes of a 7 on a sketch pad; opening its tab has picked the brush already."""
+    pad = page.locator(f"#{pad_id}")
+    expect(pad.get_by_role("button", name="Brush", exact=True)).to_have_class(re.compile(r"\bhighlight\b"))
+    box = pad.locator("canvas").first.bounding_box()
+    assert box is not None
+
+    def at(fx: float, fy: float) -> tuple[float, float]:
+        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
+
+    page.mouse.move(*at(0.3, 0.25))
+    page.mouse.down()
+    for fx, fy in [(0.5, 0.25), (0.7, 0.25), (0.6, 0.45), (0.5, 0.65), (0.45, 0.8)]:
+        page.mouse.move(*at(fx, fy), steps=8)
+    page.mouse.up()

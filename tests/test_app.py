@@ -170,10 +170,11 @@ def loopback_only(sock, address):
     return real_connect(sock, address)
 socket.socket.connect = loopback_only
 import app
+from ui.launch import launch
 from ui.models import Models
 models = Models()
 demo = app.build_demo(models)
-app.launch(demo, port=int(sys.argv[1]), quiet=True)
+launch(demo, app.page_head(models), port=int(sys.argv[1]), quiet=True)
 print("torch imported before the models load:", "torch" in sys.modules)
 models.start_loading()
 models["mnist"]

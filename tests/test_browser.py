@@ -1,121 +1,54 @@
 """The app in a real browser: headless Chromium driven by Playwright, used as a visitor would."""
 
-import os
 import re
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
+import numpy as np
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import serve
+from tests.conftest import (
+    LATENT_DIM,
+    ServerDecode,
+    draw_seven,
+    expect_painted_as_server_decodes,
+    no_error_toast,
+    open_app,
+    painted,
+    require_chromium,
+    screenshot,
+    serve,
+    slider_value,
+)
 from vae.bundle import ModelBundle
-from vae.config import VAEConfig
 from vae.explore import LatentSpace
-from vae.weights import WEIGHTS_DIR, read_config
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
-LATENT_DIM = read_config(VAEConfig, WEIGHTS_DIR / "mnist-vae").latent_dim
-
-if not CHROMIUM.is_file():
-    reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)"
-    if os.environ.get("CI"):
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    with serve(ssr_mode=False) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--headless", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
-
-
-def open_app(browser: Browser, url: str) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
-    page.goto(url)
-    # The page is served before the models load; its load event then fills in the digit and its reading.
-    expect(digit(page)).to_be_visible(timeout=30_000)
-    expect(page.locator("#digit-caption")).to_contain_text("to the classifier")
-    return page
+require_chromium()
 
 
 @pytest.fixture
-def page(browser: Browser, url: str) -> Iterator[Page]:
-    page = open_app(browser, url)
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    page = open_app(browser, app_url)
     yield page
     page.close()
 
 
-def digit(page: Page) -> Locator:
-    return page.locator("#digit img")
-
-
-def slider_value(page: Page, i: int) -> Locator:
-    return page.get_by_label(f"number input for z{i}", exact=True)
-
-
-def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-def no_error_toast(page: Page) -> None:
-    expect(page.get_by_test_id("toast-body")).to_have_count(0)
-
-
-def draw_seven(page: Page, pad_id: str = "sketch") -> None:
-    """Mouse strokes of a 7 on a sketch pad; opening its tab has picked the brush already."""
-    pad = page.locator(f"#{pad_id}")
-    expect(pad.get_by_role("button", name="Brush", exact=True)).to_have_class(re.compile(r"\bhighlight\b"))
-    box = pad.locator("canvas").first.bounding_box()
-    assert box is not None
-
-    def at(fx: float, fy: float) -> tuple[float, float]:
-        return box["x"] + fx * box["width"], box["y"] + fy * box["height"]
-
-    page.mouse.move(*at(0.3, 0.25))
-    page.mouse.down()
-    for fx, fy in [(0.5, 0.25), (0.7, 0.25), (0.6, 0.45), (0.5, 0.65), (0.45, 0.8)]:
-        page.mouse.move(*at(fx, fy), steps=8)
-    page.mouse.up()
-
-
-def test_dragging_a_slider_redraws_the_digit(page: Page) -> None:
-    before = digit(page).get_attribute("src")
-    box = page.get_by_role("slider", name="range slider for z1", exact=True).bounding_box()
-    assert box is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + box["width"] / 3, y, steps=10)
-    page.mouse.up()
-    expect(slider_value(page, 1)).not_to_have_value("0")
-    expect(digit(page)).not_to_have_attribute("src", before or "")
-    no_error_toast(page)
-    screenshot(page, "generate-drag")
-
-
-def test_random_sample_moves_every_slider_and_the_digit(page: Page) -> None:
-    before = digit(page).get_attribute("src")
+def test_random_sample_moves_every_slider_and_repaints_the_digit(page: Page, decode: ServerDecode) -> None:
+    before = painted(page)
     page.get_by_role("button", name="Random sample").click()
-    expect(digit(page)).not_to_have_attribute("src", before or "")
     for i in range(1, LATENT_DIM + 1):
         expect(slider_value(page, i)).not_to_have_value("0")
     expect(page.locator("#digit-caption")).to_have_text(
         re.compile(r"Looks like an? \d \(\d+%\) to the classifier\.")
     )
+    expect_painted_as_server_decodes(page, decode, "mnist")
+    assert not np.array_equal(painted(page), before)
+    page.get_by_role("button", name="Reset to 0").click()
+    for i in range(1, LATENT_DIM + 1):
+        expect(slider_value(page, i)).to_have_value("0")
+    expect_painted_as_server_decodes(page, decode, "mnist")
+    assert np.array_equal(painted(page), before)
     page.get_by_role("button", name="64 samples at this temperature").click()
     grid = page.locator("#sample-grid")
     expect(grid.locator("img")).to_be_visible()
@@ -142,13 +75,15 @@ def test_drawing_shows_a_reconstruction_and_clearing_empties_it(page: Page) -> N
     screenshot(page, "draw-cleared")
 
 
-def test_use_in_sliders_copies_the_drawing_into_the_generate_tab(page: Page) -> None:
+def test_use_in_sliders_copies_the_drawing_into_the_generate_tab(page: Page, decode: ServerDecode) -> None:
     page.get_by_role("tab", name="Draw").click()
     draw_seven(page)
     expect(page.locator("#reconstruction img")).to_be_visible()
     page.get_by_role("button", name="Use in sliders").click()
-    expect(digit(page)).to_be_visible()
+    expect(page.locator("#digit-canvas")).to_be_visible()
     expect(slider_value(page, 1)).not_to_have_value("0")
+    expect(page.locator("#digit-caption")).to_contain_text("Looks like a 7")
+    expect_painted_as_server_decodes(page, decode, "mnist")
 
 
 def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> None:
@@ -190,11 +125,12 @@ def test_interpolating_from_a_drawing_to_a_random_sample_shows_the_strip_and_gif
     screenshot(page, "interpolate")
 
 
-def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page) -> None:
-    before = digit(page).get_attribute("src")
+def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page, decode: ServerDecode) -> None:
+    before = painted(page)
     page.get_by_label("Fashion-MNIST clothes").check()
-    expect(digit(page)).not_to_have_attribute("src", before or "")
     expect(page.locator("#digit-caption")).not_to_contain_text(re.compile(r"like an? \d"))
+    expect_painted_as_server_decodes(page, decode, "fashion-mnist")
+    assert not np.array_equal(painted(page), before)
     page.get_by_role("tab", name="Latent space").click()
     expect(page.locator("#map-legend")).to_contain_text("ankle boot")
     *_, fashion_caption = LatentSpace(ModelBundle.load("fashion-mnist")).compare(0)
@@ -208,12 +144,12 @@ def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page) ->
     screenshot(page, "fashion-generate")
 
 
-def test_the_page_also_works_with_server_side_rendering(browser: Browser) -> None:
+def test_the_page_also_works_with_server_side_rendering(browser: Browser, decode: ServerDecode) -> None:
     with serve(ssr_mode=True) as url:
         assert "data-sveltekit" in urllib.request.urlopen(url).read().decode()  # rendered by the Node server
         page = open_app(browser, url)
-        before = digit(page).get_attribute("src")
         page.get_by_role("button", name="Random sample").click()
-        expect(digit(page)).not_to_have_attribute("src", before or "")
+        expect(slider_value(page, 1)).not_to_have_value("0")
+        expect_painted_as_server_decodes(page, decode, "mnist")
         no_error_toast(page)
         page.close()

@@ -1,17 +1,68 @@
-"""The Generate tab: one slider per latent dimension, the digit they decode to, and random samples."""
+"""The Generate tab: one slider per latent dimension, the digit they decode to, and random samples.
 
+The page decodes the sliders itself (ui/static/decoder.js runs the exported decoder, generate.js
+paints it), so a drag sends nothing to the server; when it ends, the server sends the classifier's
+reading and its own image of the digit, which the page shows if it cannot run the decoder."""
+
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 
-from ui.models import Models
+from ui.models import DATASETS, Models
 from vae.views import SLIDER_RANGE
+from vae.weights import DECODER_FILE
 
 HELP = """
 Each slider is one latent dimension, the most informative first (by their KL on the test set).
-Drag one and the image morphs smoothly: nearby codes decode to similar images. Under it, a small
-classifier trained on the same dataset says what it sees.
+Drag one and the image morphs smoothly: nearby codes decode to similar images. Your browser runs the
+decoder, so every frame of a drag is decoded on your device; when you let go, a small classifier
+trained on the same dataset says what it sees. The page's address follows the sliders: copy it to
+share this digit.
 """
+
+STATIC = Path(__file__).resolve().parent / "static"
+SCRIPTS = [STATIC / "decoder.js", STATIC / "generate.js"]
+
+CANVAS_HTML = """
+<div class="digit-figure">
+  <canvas id="digit-canvas" width="28" height="28" role="img" aria-label="Decoded image"></canvas>
+  <div class="digit-actions">
+    <a class="digit-download" download="digit.png" href="#">Download PNG</a>
+    <button class="copy-link" type="button">Copy link to this digit</button>
+  </div>
+  <p class="decoder-note"></p>
+</div>
+"""
+ATTACH_JS = "window.vaeGenerate.attach(element);"
+PAINT_JS = "(dataset, ...z) => { window.vaeGenerate.show(dataset, z); }"
+
+
+def static_url(path: Path) -> str:
+    """Where the page fetches a file that gr.set_static_paths serves, relative to the page."""
+    return f"gradio_api/file={path}"
+
+
+def decoder_files(weights_dir: Path) -> dict[str, Path]:
+    """Each dataset's decoder for the page, which vae.train exports beside the app's VAE."""
+    return {name: weights_dir / f"{name}-vae" / DECODER_FILE for name in DATASETS}
+
+
+def page_head(weights_dir: Path, latent_dim: int) -> str:
+    """The page's <head> lines: where the decoders are, and the tab's scripts, which Gradio loads
+    before it draws its components, so the decoder is on its way before the canvas exists."""
+    page = {
+        "decoders": {name: static_url(path) for name, path in decoder_files(weights_dir).items()},
+        "latentDim": latent_dim,
+    }
+    scripts = "".join(f'<script src="{static_url(path)}"></script>' for path in SCRIPTS)
+    return f"<script>window.vaePage = {json.dumps(page)};</script>{scripts}"
+
+
+def restore_js(datasets: list[str]) -> str:
+    """The page load's first step: the dataset and slider values that the page's link carries."""
+    return f"(dataset, ...z) => window.vaeGenerate.restore(dataset, z, {json.dumps(datasets)})"
 
 
 @dataclass
@@ -20,7 +71,7 @@ class GenerateTab:
 
     models: Models
     sliders: list[gr.Slider]
-    digit: gr.Image
+    digit: gr.Image  # the server's image of the digit: the API's answer, and the page's fallback
     caption: gr.Markdown
 
     @property
@@ -38,6 +89,11 @@ class GenerateTab:
     def reset(self, name: str) -> dict:
         return self.show(*self.models[name].playground.reset())
 
+    def decode(self, name: str, *values: float) -> dict:
+        """The server's image and the classifier's reading of the sliders as they are (the page load)."""
+        image, caption = self.models[name].playground.decode(*values)
+        return {self.digit: image, self.caption: caption}
+
     def decode_batch(self, datasets: list[str], *columns: list[float]) -> list[list]:
         """batch=True slider events: each dataset's events decoded together, answers in arrival order."""
         images, captions = [None] * len(datasets), [""] * len(datasets)
@@ -52,15 +108,16 @@ class GenerateTab:
 
 def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
     """The tab's layout and its own events."""
+    gr.set_static_paths([*SCRIPTS, *decoder_files(models.weights_dir).values()])
     with gr.Tab("Generate", id="generate"):
         gr.Markdown(HELP)
-        with gr.Row():
-            with gr.Column(scale=3):
-                sliders = [
-                    gr.Slider(-SLIDER_RANGE, SLIDER_RANGE, value=0.0, step=0.01, label=f"z{i + 1}")
-                    for i in range(latent_dim)
-                ]
-            with gr.Column(scale=2):
+        with gr.Row(elem_id="generate-row"):
+            with gr.Column(elem_id="digit-panel"):
+                gr.HTML(
+                    html_template=CANVAS_HTML,
+                    js_on_load=ATTACH_JS,
+                    elem_id="digit-canvas-block",
+                )
                 digit = gr.Image(
                     label="Decoded image",
                     format="png",
@@ -70,6 +127,12 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                     buttons=["download"],
                 )
                 caption = gr.Markdown("Loading the models…", elem_id="digit-caption")
+            with gr.Column(elem_id="sliders"):
+                sliders = [
+                    gr.Slider(-SLIDER_RANGE, SLIDER_RANGE, value=0.0, step=0.01, label=f"z{i + 1}")
+                    for i in range(latent_dim)
+                ]
+            with gr.Column(elem_id="sample-controls"):
                 temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
                 seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
                 with gr.Row():
@@ -80,12 +143,19 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
             label="64 samples of z ~ N(0, T²I)", format="png", buttons=["download"], elem_id="sample-grid"
         )
     tab = GenerateTab(models, sliders, digit, caption)
+    gr.on(
+        [dataset.change, *(slider.change for slider in sliders)],
+        None,
+        [dataset, *sliders],
+        js=PAINT_JS,
+        api_name=False,
+    )
     for slider in sliders:
-        slider.input(
+        slider.release(
             tab.decode_batch,
             [dataset, *sliders],
             [digit, caption],
-            batch=True,  # under load, waiting slider events are decoded in one forward pass
+            batch=True,  # under load, waiting events are decoded in one forward pass
             max_batch_size=32,
             api_name="decode" if slider is sliders[0] else False,
             trigger_mode="always_last",

@@ -14,18 +14,23 @@ LAUNCH_SETTINGS = {
 }
 
 
-def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = None, **options: object) -> str:
-    """Queue and serve demo with the deployed settings, without blocking; returns its URL."""
+def launch(
+    demo: gr.Blocks, head: str, host: str = "127.0.0.1", port: int | None = None, **options: object
+) -> str:
+    """Queue and serve demo with the deployed settings and head (app.page_head) in the page's
+    <head>, without blocking; returns its URL."""
     demo.queue(**QUEUE_SETTINGS)
-    demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, **LAUNCH_SETTINGS, **options)
+    demo.launch(
+        server_name=host, server_port=port, prevent_thread_lock=True, head=head, **LAUNCH_SETTINGS, **options
+    )
     return demo.local_url
 
 
 @contextmanager
-def serving(demo: gr.Blocks, **options: object) -> Iterator[str]:
+def serving(demo: gr.Blocks, head: str, **options: object) -> Iterator[str]:
     """launch() on a free loopback port until the block ends, then stop the server, and the Node
     server Gradio starts for server-side rendering, which close() leaves running."""
-    url = launch(demo, quiet=True, **options)
+    url = launch(demo, head, quiet=True, **options)
     try:
         yield url
     finally:

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from vae.config import VAEConfig
 from vae.data import DATASETS, DataError, load_split
+from vae.export import export_decoder
 from vae.model import VAE, active_dims, vae_loss
 from vae.weights import save_codes
 
@@ -166,6 +167,8 @@ def train(args: argparse.Namespace) -> float:
         model.sort_latents(model.kl_per_dim.clone())
     model.save_pretrained(args.out)
     save_grids(model, test_images, args.out, args.seed)
+    if variational:  # the page decodes slider values itself, with this copy of the decoder
+        export_decoder(model.cpu(), args.out)
     if config.latent_dim == 2 or not variational:  # for a map, or to fit a Gaussian to an autoencoder's codes
         save_codes(model.cpu().encode_means(test_images), test_labels.numpy(), args.out)
     active = f", {active_dims(model.kl_per_dim)} active dimensions" if variational else ""

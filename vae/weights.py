@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
+DECODER_FILE = "decoder.safetensors"  # the decoder for the page, written by vae.export
 CODES_FILE = "test_codes.safetensors"  # beside a model: the app draws maps and fits samplers without data
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 

@@ -1,0 +1,194 @@
+"""The Generate tab's in-page decoder in a real browser: what it paints, what it asks of the server,
+the phone layout, the link that reopens a digit, and the fallback when the decoder cannot run."""
+
+import copy
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+import torch
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import (
+    LATENT_DIM,
+    ServerDecode,
+    drag,
+    draw_seven,
+    expect_painted_as_server_decodes,
+    no_error_toast,
+    open_app,
+    painted,
+    require_chromium,
+    screenshot,
+    slider_value,
+    slider_values,
+)
+from ui.generate import static_url
+from vae.model import VAE
+from vae.weights import DECODER_FILE, WEIGHTS_DIR, load_pretrained
+
+require_chromium()
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    page = open_app(browser, app_url)
+    yield page
+    page.close()
+
+
+def server_events(page: Page) -> list[str]:
+    """Every request the page sends to run a server event (the queue's joins), from the moment the
+    page load's own chain of events (the other tabs' pictures) has sent nothing for a second."""
+    joins: list[str] = []
+    page.on("request", lambda request: joins.append(request.url) if "/queue/join" in request.url else None)
+    seen = -1
+    while seen != len(joins):
+        seen = len(joins)
+        page.wait_for_timeout(1000)
+    joins.clear()
+    return joins
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_a_drag_is_painted_in_the_page_and_the_server_hears_only_the_release(
+    page: Page, decode: ServerDecode, dataset: str
+) -> None:
+    if dataset != "mnist":
+        page.get_by_label("Fashion-MNIST clothes").check()
+        expect_painted_as_server_decodes(page, decode, dataset)
+    joins = server_events(page)
+    before = painted(page)
+    track = page.get_by_role("slider", name="range slider for z2", exact=True).bounding_box()
+    assert track is not None
+    y = track["y"] + track["height"] / 2
+    page.mouse.move(track["x"] + track["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(track["x"] + 0.85 * track["width"], y, steps=30)
+    page.wait_for_timeout(300)
+    assert joins == [], "the page asked the server to decode during the drag"
+    assert not np.array_equal(painted(page), before), "the digit did not change during the drag"
+    page.mouse.up()
+    expect(slider_value(page, 2)).not_to_have_value("0")
+    expect_painted_as_server_decodes(page, decode, dataset)
+    page.wait_for_timeout(500)
+    assert len(joins) == 1, f"one release, one server event: {joins}"
+    no_error_toast(page)
+    screenshot(page, f"generate-drag-{dataset}")
+
+
+def test_the_page_link_follows_the_sliders_and_reopens_the_same_digit(
+    page: Page, browser: Browser, app_url: str, decode: ServerDecode
+) -> None:
+    page.get_by_label("Fashion-MNIST clothes").check()
+    drag(page, 1, 0.8)
+    drag(page, 3, 0.2)
+    expect_painted_as_server_decodes(page, decode, "fashion-mnist")
+    values = slider_values(page)
+    page.wait_for_function(f"() => location.hash.includes('{values[2]:.2f}')")
+    link = page.url
+    assert link.startswith(app_url) and "dataset=fashion-mnist" in link
+    reopened = open_app(browser, link)
+    expect(reopened.get_by_label("Fashion-MNIST clothes")).to_be_checked()
+    assert slider_values(reopened) == values
+    assert np.array_equal(painted(reopened), painted(page))
+    reopened.close()
+
+
+def test_on_a_phone_the_digit_stays_on_screen_beside_the_slider_being_dragged(
+    browser: Browser, app_url: str
+) -> None:
+    page = open_app(browser, app_url, **PHONE, has_touch=True, is_mobile=True)
+    for slider in (1, LATENT_DIM):
+        track = page.get_by_role("slider", name=f"range slider for z{slider}", exact=True)
+        track.scroll_into_view_if_needed()
+        box = track.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 0.9 * box["width"], box["y"] + box["height"] / 2, steps=10)
+        for shown in (page.locator("#digit-canvas"), track):
+            box = shown.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+        screenshot(page, f"phone-generate-drag-z{slider}")
+        page.mouse.up()
+    page.close()
+
+
+def test_the_draw_pad_takes_finger_strokes(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url, **PHONE, has_touch=True, is_mobile=True)
+    page.get_by_role("tab", name="Draw").click()
+    canvas = page.locator("#sketch canvas").first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    touch = page.context.new_cdp_session(page)
+
+    def finger(kind: str, fx: float, fy: float) -> None:
+        point = [{"x": box["x"] + fx * box["width"], "y": box["y"] + fy * box["height"]}]
+        touch.send(
+            "Input.dispatchTouchEvent", {"type": kind, "touchPoints": point if kind != "touchEnd" else []}
+        )
+
+    finger("touchStart", 0.3, 0.25)
+    for i in range(1, 21):  # a 7: across the top, then down to the left
+        t = i / 20
+        finger(
+            "touchMove",
+            *((0.3 + 0.8 * t, 0.25) if t < 0.5 else (0.7 - 0.4 * (t - 0.5), 0.25 + 1.1 * (t - 0.5))),
+        )
+    finger("touchEnd", 0, 0)
+    expect(page.locator("#reconstruction img")).to_be_visible(timeout=15_000)
+    expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like a 7")
+    screenshot(page, "phone-draw")
+    page.close()
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_the_page_decoder_matches_torch_on_random_codes(page: Page, dataset: str) -> None:
+    model = load_pretrained(VAE, WEIGHTS_DIR / f"{dataset}-vae")
+    codes = torch.randn(20, model.config.latent_dim, generator=torch.Generator().manual_seed(0)) * 1.5
+    in_page = page.evaluate(
+        """async ([url, codes]) => {
+          const decoder = await window.VaeDecoder.loadDecoder(url);
+          return codes.map((z) => Array.from(decoder.decode(z).values));
+        }""",
+        [static_url(WEIGHTS_DIR / f"{dataset}-vae" / DECODER_FILE), codes.tolist()],
+    )
+    in_page = np.asarray(in_page).reshape(20, 1, 28, 28)
+    rounded = copy.deepcopy(model)  # the weights the page has: float16
+    with torch.no_grad():
+        for parameter in rounded.decoder.parameters():
+            parameter.copy_(parameter.half().float())
+        assert (
+            np.abs(in_page - rounded.decode_pixels(codes).numpy()).max() < 1e-4
+        )  # float32 sums in any order
+        assert np.abs(in_page - model.decode_pixels(codes).numpy()).max() < 1 / 255  # within float16 rounding
+
+
+def test_without_the_decoder_the_page_shows_the_servers_digit_and_says_so(
+    browser: Browser, app_url: str, decode: ServerDecode
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.route(f"**/{DECODER_FILE}", lambda route: route.fulfill(status=404))
+    page.goto(app_url)
+    expect(page.locator(".decoder-note")).to_contain_text("the server draws the digit")
+    server_digit = page.locator("#digit img")
+    expect(server_digit).to_be_visible(timeout=30_000)
+    expect(page.locator("#digit-canvas")).to_be_hidden()
+    before = server_digit.get_attribute("src")
+    drag(page, 1, 0.9)
+    expect(server_digit).not_to_have_attribute("src", before or "")
+    expect(page.locator("#digit-caption")).to_contain_text("to the classifier")
+    screenshot(page, "generate-server-fallback")
+    page.close()
+
+
+def test_a_drawing_used_in_the_sliders_is_painted_by_the_page(page: Page, decode: ServerDecode) -> None:
+    page.get_by_role("tab", name="Draw").click()
+    draw_seven(page)
+    expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like a 7")
+    page.get_by_role("button", name="Use in sliders").click()
+    expect(slider_value(page, 1)).not_to_have_value("0")
+    expect_painted_as_server_decodes(page, decode, "mnist")
