@@ -73,6 +73,7 @@ def build_demo(models: Models) -> gr.Blocks:
         # drawing re-encoded included; a switch during the load's chain runs after it, not beside it.
         chain = {"api_name": False, "trigger_mode": "always_last"}
         shown = [demo.load, dataset.change]
+        gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
         gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
             space.views, [dataset, drawing.pixels], space.view_outputs, **chain
         ).then(space.compare, [dataset, space.compare_seed], space.compare_outputs, **chain)

@@ -11,7 +11,7 @@ from vae.classifier import DigitClassifier
 from vae.config import VAEConfig
 from vae.explore import DIGIT_COLOURS, LatentSpace, MapWindow, manifold, scatter_map
 from vae.model import VAE
-from vae.sampling import fitted_gaussian_codes
+from vae.sampling import MixtureSampler, fitted_gaussian_codes
 from vae.weights import WEIGHTS_DIR, WeightsError, load_codes, save_codes
 
 
@@ -37,6 +37,7 @@ def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifie
         ae=tiny_2d("ae", latent_dim=5),
         ae_2d=tiny_2d("ae"),
         classifier=small_classifier,
+        mixture=MixtureSampler(np.ones(1), np.zeros((1, 5)), np.eye(5)[None]),  # the prior, as a mixture
         codes_2d=Codes(*codes),
         ae_codes_2d=ae_codes,
         ae_codes=Codes(larger_ae_codes, codes[1]),

@@ -39,6 +39,18 @@ ATTACH_JS = "window.vaeGenerate.attach(element);"
 PAINT_JS = "(dataset, ...z) => { window.vaeGenerate.show(dataset, z); }"
 
 
+def sampler_note(measured: dict[str, str]) -> str:
+    """The page's words about the samplers, from the figures vae.fit_sampler measured and stored."""
+    share = {key: f"{float(value):.0%}" for key, value in measured.items() if "share" in key}
+    return (
+        f"*Random sample* draws from a Gaussian mixture ({measured['components']} components) fitted to the "
+        f"codes of the {int(measured['training_images']):,} training images: the classifier is sure of "
+        f"{share['mixture_confident_share']} of {int(measured['presses']):,} presses (the rarest class: "
+        f"{share['mixture_smallest_class_share']}). From the prior N(0, I), which a VAE's codes do not fill "
+        f"evenly: {share['prior_confident_share']} (the rarest: {share['prior_smallest_class_share']})."
+    )
+
+
 def static_url(path: Path) -> str:
     """Where the page fetches a file that gr.set_static_paths serves, relative to the page."""
     return f"gradio_api/file={path}"
@@ -73,6 +85,7 @@ class GenerateTab:
     sliders: list[gr.Slider]
     digit: gr.Image  # the server's image of the digit: the API's answer, and the page's fallback
     caption: gr.Markdown
+    note: gr.Markdown  # what each sampler measured
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -83,8 +96,15 @@ class GenerateTab:
         """A Playground.Digit as the tab's component values."""
         return {**dict(zip(self.sliders, values, strict=True)), self.digit: image, self.caption: caption}
 
-    def random(self, name: str, t: float, s: float) -> dict:  # the API's parameter names: temperature, seed
-        return self.show(*self.models[name].playground.random(t, s))
+    def random(
+        self, name: str, t: float, s: float, sampler: str = "mixture"
+    ) -> dict:  # t: temperature, s: seed
+        return self.show(*self.models[name].playground.random(t, s, sampler))
+
+    def sampler_note(self, name: str) -> str:
+        """What the two samplers measured for this dataset's VAE when its mixture was fitted."""
+        playground = self.models[name].playground
+        return sampler_note(playground.mixture.metadata)
 
     def reset(self, name: str) -> dict:
         return self.show(*self.models[name].playground.reset())
@@ -133,16 +153,23 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                     for i in range(latent_dim)
                 ]
             with gr.Column(elem_id="sample-controls"):
+                sampler = gr.Radio(
+                    [("a mixture fitted to the training codes", "mixture"), ("the prior N(0, I)", "prior")],
+                    value="mixture",
+                    label="Random codes from",
+                    elem_id="sampler",
+                )
                 temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
                 seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
                 with gr.Row():
                     random_button = gr.Button("Random sample", variant="primary")
                     reset_button = gr.Button("Reset to 0")
                 grid_button = gr.Button("64 samples at this temperature")
+                note = gr.Markdown(elem_id="sampler-note")
         sample_grid = gr.Image(
-            label="64 samples of z ~ N(0, T²I)", format="png", buttons=["download"], elem_id="sample-grid"
+            label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid"
         )
-    tab = GenerateTab(models, sliders, digit, caption)
+    tab = GenerateTab(models, sliders, digit, caption, note)
     gr.on(
         [dataset.change, *(slider.change for slider in sliders)],
         None,
@@ -162,12 +189,16 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
             show_progress="hidden",
         )
     random_button.click(
-        tab.random, [dataset, temperature, seed], tab.outputs, api_name="random", show_progress="hidden"
+        tab.random,
+        [dataset, temperature, seed, sampler],
+        tab.outputs,
+        api_name="random",
+        show_progress="hidden",
     )
     reset_button.click(tab.reset, dataset, tab.outputs, api_name="reset", show_progress="hidden")
     grid_button.click(
-        lambda name, t, s: models[name].playground.sample_grid(t, s),
-        [dataset, temperature, seed],
+        lambda name, t, s, sampler: models[name].playground.sample_grid(t, s, sampler),
+        [dataset, temperature, seed, sampler],
         sample_grid,
         api_name="sample_grid",
     )

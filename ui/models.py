@@ -55,7 +55,9 @@ class Models:
             torch.set_num_threads(torch_threads)
         bundles = [ModelBundle.load(name, self.weights_dir) for name in DATASETS]
         return {
-            bundle.dataset: DatasetHandlers(Playground(bundle.vae, bundle.classifier), LatentSpace(bundle))
+            bundle.dataset: DatasetHandlers(
+                Playground(bundle.vae, bundle.classifier, bundle.mixture), LatentSpace(bundle)
+            )
             for bundle in bundles
         }
 

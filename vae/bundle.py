@@ -7,6 +7,7 @@ import numpy as np
 
 from vae.classifier import DigitClassifier
 from vae.model import VAE
+from vae.sampling import MixtureSampler
 from vae.weights import WEIGHTS_DIR, load_codes, load_pretrained
 
 
@@ -28,6 +29,7 @@ class ModelBundle:
     ae: VAE  # the same network as the app's VAE, trained as a plain autoencoder
     ae_2d: VAE
     classifier: DigitClassifier
+    mixture: MixtureSampler  # fitted to the app's VAE's training codes: where its random samples come from
     codes_2d: Codes
     ae_codes_2d: Codes
     ae_codes: Codes
@@ -36,13 +38,15 @@ class ModelBundle:
     def load(cls, dataset: str, weights_dir: Path = WEIGHTS_DIR) -> "ModelBundle":
         """Load and check every folder; a WeightsError names the first file at fault."""
         folder = {name: weights_dir / f"{dataset}-{name}" for name in ("vae", "vae-2d", "ae", "ae-2d")}
+        vae = load_pretrained(VAE, folder["vae"])
         return cls(
             dataset=dataset,
-            vae=load_pretrained(VAE, folder["vae"]),
+            vae=vae,
             vae_2d=load_pretrained(VAE, folder["vae-2d"]),
             ae=load_pretrained(VAE, folder["ae"]),
             ae_2d=load_pretrained(VAE, folder["ae-2d"]),
             classifier=load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
+            mixture=MixtureSampler.load(folder["vae"], vae.config.latent_dim),
             codes_2d=Codes(*load_codes(folder["vae-2d"])),
             ae_codes_2d=Codes(*load_codes(folder["ae-2d"])),
             ae_codes=Codes(*load_codes(folder["ae"])),

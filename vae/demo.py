@@ -9,15 +9,19 @@ import numpy as np
 import torch
 from PIL import Image
 
-from vae.classifier import DigitClassifier
+from vae.classifier import CONFIDENT, DigitClassifier
 from vae.interpolate import METHODS, gif_html, morph_gif, path
 from vae.model import VAE, vae_loss
-from vae.sampling import seeded_generator
+from vae.sampling import MixtureSampler, seeded_generator
 from vae.sketch import SketchError, is_blank, preprocess_sketch
 from vae.views import SLIDER_RANGE, image_grid, latent_html, to_image
 from vae.weights import WEIGHTS_DIR, load_pretrained
 
 POSTERIOR_SAMPLES = 6
+SAMPLERS = {  # where Random sample, the 64-sample grid and the Interpolate tab's random ends come from
+    "mixture": "a Gaussian mixture fitted to the training images' codes",
+    "prior": "the prior N(0, I)",
+}
 GIF_FRAMES, GIF_SCALE = 20, 3  # the morph one way, at 84 px: it plays forwards, then backwards
 
 
@@ -46,17 +50,19 @@ class Reconstruction:
 class Playground:
     """One dataset's VAE and classifier, and the Generate and Draw tabs' handlers around them."""
 
-    def __init__(self, vae: VAE, classifier: DigitClassifier) -> None:
-        self.vae, self.classifier = vae.eval(), classifier.eval()
+    def __init__(self, vae: VAE, classifier: DigitClassifier, mixture: MixtureSampler | None = None) -> None:
+        self.vae, self.classifier, self.mixture = vae.eval(), classifier.eval(), mixture
         self.latent_dim = vae.config.latent_dim
         self.dataset = vae.config.dataset
 
     @classmethod
     def from_folder(cls, weights_dir: Path = WEIGHTS_DIR, dataset: str = "mnist") -> "Playground":
-        """weights/<dataset>-vae and weights/<dataset>-classifier."""
+        """weights/<dataset>-vae with its fitted sampler, and weights/<dataset>-classifier."""
+        vae = load_pretrained(VAE, weights_dir / f"{dataset}-vae")
         return cls(
-            load_pretrained(VAE, weights_dir / f"{dataset}-vae"),
+            vae,
             load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
+            MixtureSampler.load(weights_dir / f"{dataset}-vae", vae.config.latent_dim),
         )
 
     def caption(self, pixels: torch.Tensor) -> str:
@@ -76,17 +82,44 @@ class Playground:
         pixels = self.vae.decode_pixels(z)
         return [[to_image(p) for p in pixels], [self.caption(p[None]) for p in pixels]]
 
-    def random(self, temperature: float = 1.0, seed: float | None = -1) -> Digit:
-        """Draw z ~ N(0, temperature^2 I): the slider values, the decoded digit and its caption."""
-        z = clean_temperature(temperature) * torch.randn(self.latent_dim, generator=seeded_generator(seed))
-        return self.digit([round(v, 2) for v in z.clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()])
+    def codes(self, count: int, temperature: float, generator: torch.Generator, sampler: str) -> torch.Tensor:
+        """count random codes from the named sampler (one of SAMPLERS), their spread scaled by temperature;
+        without a bundled mixture, the prior."""
+        if sampler not in SAMPLERS:
+            raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
+        temperature = clean_temperature(temperature)
+        if sampler == "mixture" and self.mixture is not None:
+            return self.mixture.sample(count, generator, temperature)
+        return temperature * torch.randn(count, self.latent_dim, generator=generator)
+
+    def random_values(self, temperature: float, seed: float | None, sampler: str) -> list[float]:
+        """One random code as slider values: clamped to the sliders' range, to two decimals."""
+        z = self.codes(1, temperature, seeded_generator(seed), sampler)[0]
+        return [round(v, 2) for v in z.clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()]
+
+    def random(self, temperature: float = 1.0, seed: float | None = -1, sampler: str = "mixture") -> Digit:
+        """A random code: the slider values, the decoded digit and its caption."""
+        return self.digit(self.random_values(temperature, seed, sampler))
 
     @torch.inference_mode()
-    def sample_grid(self, temperature: float = 1.0, seed: float | None = -1) -> Image.Image:
-        """64 decodes of z ~ N(0, temperature^2 I) in an 8x8 grid, at twice their size, to download."""
-        z = clean_temperature(temperature) * torch.randn(
-            64, self.latent_dim, generator=seeded_generator(seed)
-        )
+    def sample_quality(self, sampler: str, presses: int = 1000) -> dict[str, float]:
+        """What `presses` presses of Random sample (seeds 0, 1, ...) at temperature 1 give: the share the
+        classifier is sure of (p >= CONFIDENT), and the smallest share of presses it is sure are one class."""
+        z = torch.tensor([self.random_values(1.0, seed, sampler) for seed in range(presses)])
+        probs = self.classifier.predict_proba(self.vae.decode_pixels(z))
+        sure = probs.max(1).values >= CONFIDENT
+        per_class = torch.bincount(probs.argmax(1)[sure], minlength=probs.shape[1]) / presses
+        return {
+            "confident_share": round(float(sure.float().mean()), 4),
+            "smallest_class_share": round(float(per_class.min()), 4),
+        }
+
+    @torch.inference_mode()
+    def sample_grid(
+        self, temperature: float = 1.0, seed: float | None = -1, sampler: str = "mixture"
+    ) -> Image.Image:
+        """64 random codes' decodes in an 8x8 grid, at twice their size, to download."""
+        z = self.codes(64, temperature, seeded_generator(seed), sampler)
         return image_grid(self.vae.decode_pixels(z), nrow=8, scale=2)
 
     def reset(self) -> Digit:
@@ -155,7 +188,7 @@ class Playground:
             except SketchError as err:
                 return None, "", f"The {side} drawing: {err}"
             if pixels is None:
-                codes.append(torch.randn(self.latent_dim, generator=generator))
+                codes.append(self.codes(1, 1.0, generator, "mixture")[0])
                 names.append("a random sample")
             else:
                 codes.append(self.vae.encode(torch.from_numpy(pixels)[None, None])[0][0])
