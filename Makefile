@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format clean
+.PHONY: run test lint format clean deploy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# make deploy SPACE=owner/name [DRY_RUN=1]: the token comes from HF_TOKEN or `hf auth login`.
+deploy: $(VENV)/.run-installed
+	@test -n "$(SPACE)" || { echo "usage: make deploy SPACE=owner/name [DRY_RUN=1]"; exit 2; }
+	$(BIN)/python deploy.py $(SPACE) $(if $(DRY_RUN),--dry-run)
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
