@@ -3,12 +3,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from huggingface_hub import ModelCard
 from PIL import Image
 
 from vae.model import VAE
 from vae.train import main as train_main
 from vae.train_classifier import main as train_classifier_main
-from vae.weights import load_pretrained
+from vae.weights import DECODER_FILE, load_pretrained
 
 
 def run_train(data_root: Path, out: Path, *extra: str) -> None:
@@ -27,6 +28,13 @@ def test_one_epoch_end_to_end(tiny_mnist: Path, tmp_path: Path, capsys: pytest.C
     assert (out / "model.safetensors").stat().st_size > 1000
     assert Image.open(out / "samples.png").size == (242, 242)  # 8x8 grid of 28 px with 2 px padding
     assert Image.open(out / "reconstructions.png").size == (482, 62)  # 16x2 grid
+    card = ModelCard.load(out / "README.md")  # the card says how it was made, the page's decoder is beside it
+    assert (
+        card.data.training_command.startswith("python -m vae.train --data-root")
+        and "--epochs 1" in card.data.training_command
+    )
+    assert card.data.training_images == 96 and card.data.held_out_images == 16
+    assert (out / DECODER_FILE).stat().st_size > 1000
 
 
 def test_model_ae_trains_a_deterministic_autoencoder(

@@ -3,6 +3,7 @@
 import argparse
 import copy
 import math
+import shlex
 import sys
 import time
 from dataclasses import asdict
@@ -12,6 +13,7 @@ import torch
 from torchvision.utils import save_image
 from tqdm import tqdm
 
+from vae.card import write_card
 from vae.config import VAEConfig
 from vae.data import DATASETS, DataError, load_split
 from vae.export import export_decoder
@@ -57,6 +59,19 @@ def save_grids(model: VAE, test_images: torch.Tensor, out: Path, seed: int) -> N
     x = test_images[:16].to(device)
     recon = model.decode_pixels(model.encode(x)[0])
     save_image(torch.cat([x, recon]), out / "reconstructions.png", nrow=16, pad_value=0.5)
+
+
+def save_beside(
+    model: VAE, args: argparse.Namespace, images: int, test_images: torch.Tensor, test_labels: torch.Tensor
+) -> None:
+    """What the app and the Hub need beside the weights: sample grids, the page's copy of the decoder,
+    the test codes of a 2-D model or an autoencoder (for the maps and the fitted Gaussian), the card."""
+    save_grids(model, test_images, args.out, args.seed)
+    if model.config.model == "vae":
+        export_decoder(model, args.out)
+    if model.config.latent_dim == 2 or model.config.model == "ae":
+        save_codes(model.encode_means(test_images), test_labels.numpy(), args.out)
+    write_card(args.out, args.command, images, args.val_size)
 
 
 def check_out_folder(parser: argparse.ArgumentParser, out: Path, force: bool) -> None:
@@ -166,11 +181,7 @@ def train(args: argparse.Namespace) -> float:
     if variational:
         model.sort_latents(model.kl_per_dim.clone())
     model.save_pretrained(args.out)
-    save_grids(model, test_images, args.out, args.seed)
-    if variational:  # the page decodes slider values itself, with this copy of the decoder
-        export_decoder(model.cpu(), args.out)
-    if config.latent_dim == 2 or not variational:  # for a map, or to fit a Gaussian to an autoencoder's codes
-        save_codes(model.cpu().encode_means(test_images), test_labels.numpy(), args.out)
+    save_beside(model.cpu(), args, len(images), test_images, test_labels)
     active = f", {active_dims(model.kl_per_dim)} active dimensions" if variational else ""
     print(f"saved {args.out} ({asdict(config)}): val loss {best:.2f}{active}")
     return best
@@ -178,6 +189,7 @@ def train(args: argparse.Namespace) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    args.command = shlex.join(["python", "-m", "vae.train", *(sys.argv[1:] if argv is None else argv)])
     try:
         train(args)
     except DataError as err:

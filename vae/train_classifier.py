@@ -2,6 +2,7 @@
 
 import argparse
 import math
+import shlex
 import sys
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from vae.card import write_card
 from vae.classifier import DigitClassifier
 from vae.config import ClassifierConfig
 from vae.data import DATASETS, DataError, load_split
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> None:
             schedule.step()
         tqdm.write(f"epoch {epoch}: test accuracy {accuracy(model, test_images, test_labels):.4f}")
     model.save_pretrained(args.out)
+    command = shlex.join(["python", "-m", "vae.train_classifier", *(sys.argv[1:] if argv is None else argv)])
+    write_card(args.out, command, len(images), held_out=0)
     print(f"saved {args.out}")
 
 
