@@ -41,7 +41,9 @@ def free_port() -> int:
 def serve(ssr_mode: bool = False) -> AbstractContextManager[str]:
     """The app on a free loopback port with main()'s settings, its models loading; yields its URL."""
     models = Models().start_loading()
-    return serving(app.build_demo(models), app.page_head(models), ssr_mode=ssr_mode)
+    # A port of its own: with Gradio's default scan from 7860, the app and Gradio's SSR Node server,
+    # which scans from 7861, could pick the same one.
+    return serving(app.build_demo(models), app.page_head(models), port=free_port(), ssr_mode=ssr_mode)
 
 
 def png(path: str) -> np.ndarray:
