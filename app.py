@@ -27,14 +27,15 @@ switches to the models trained on it.
 def build_demo(models: Models) -> gr.Blocks:
     """The whole page. It needs no loaded model: the images arrive through the page's load event,
     as they do on a dataset switch."""
+    latent_dim = models.latent_size()  # read from config.json once, for every tab that needs it
     with gr.Blocks(title="VAE playground") as demo:
         gr.Markdown(INTRO)
         dataset = gr.Radio(DATASET_CHOICES, value=DATASET_CHOICES[0][1], label="Dataset", elem_id="dataset")
         with gr.Tabs() as tabs:
-            generator = generate.build(models, dataset, models.latent_size())
+            generator = generate.build(models, dataset, latent_dim)
             drawing = draw.build(models)
             interpolate.build(models, dataset)
-            space = latent.build(models, dataset, drawing.pixels, models.latent_size())
+            space = latent.build(models, dataset, drawing.pixels, latent_dim)
 
         # A drawing is reconstructed, then marked on the latent map.
         drawing.sketch.change(
