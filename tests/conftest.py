@@ -6,10 +6,14 @@ import os
 import re
 import socket
 import struct
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 import torch
@@ -27,6 +31,7 @@ from vae.weights import WEIGHTS_DIR, read_config
 
 torch.set_num_threads(2)
 
+ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"))
 LATENT_DIM = read_config(VAEConfig, WEIGHTS_DIR / "mnist-vae").latent_dim
@@ -44,6 +49,34 @@ def serve(ssr_mode: bool = False) -> AbstractContextManager[str]:
     # A port of its own: with Gradio's default scan from 7860, the app and Gradio's SSR Node server,
     # which scans from 7861, could pick the same one.
     return serving(app.build_demo(models), app.page_head(models), port=free_port(), ssr_mode=ssr_mode)
+
+
+@contextmanager
+def app_process(folder: Path = ROOT, **env: str) -> Iterator[str]:
+    """`python app.py` started in folder as a fresh process on a free port, with env added to the
+    environment; yields its URL once the page answers."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "app.py"],
+        cwd=folder,
+        env={**os.environ, "GRADIO_SERVER_PORT": str(port), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            assert server.poll() is None, server.stderr.read().decode()[-2000:]
+            try:
+                if httpx.get(url).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()  # Gradio stops its SSR Node server on SIGTERM
+        server.wait(timeout=30)
 
 
 def png(path: str) -> np.ndarray:

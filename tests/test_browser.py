@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.conftest import (
     LATENT_DIM,
     ServerDecode,
+    app_process,
     draw_seven,
     expect_painted_as_server_decodes,
     no_error_toast,
@@ -18,7 +19,6 @@ from tests.conftest import (
     painted,
     require_chromium,
     screenshot,
-    serve,
     slider_value,
 )
 from vae.bundle import ModelBundle
@@ -145,7 +145,7 @@ def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page, de
 
 
 def test_the_page_also_works_with_server_side_rendering(browser: Browser, decode: ServerDecode) -> None:
-    with serve(ssr_mode=True) as url:
+    with app_process(GRADIO_SSR_MODE="true") as url:  # a fresh process, as `make run` starts it
         assert "data-sveltekit" in urllib.request.urlopen(url).read().decode()  # rendered by the Node server
         page = open_app(browser, url)
         page.get_by_role("button", name="Random sample").click()

@@ -1,11 +1,7 @@
 """make deploy: what goes to the Space, offline; and the Space's start, from exactly that set."""
 
-import os
 import re
 import socket
-import subprocess
-import sys
-import time
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -14,7 +10,7 @@ import pytest
 from gradio_client import Client
 
 import deploy
-from tests.conftest import free_port, png
+from tests.conftest import app_process, png
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,24 +70,7 @@ def test_the_space_takes_cpu_torch_and_every_other_pin_as_it_is() -> None:
 
 def test_the_upload_set_starts_as_a_space_starts_it(tmp_path: Path) -> None:
     deploy.stage(tmp_path)
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_SERVER_PORT": str(port), "SYSTEM": "spaces"}
-    server = subprocess.Popen(
-        [sys.executable, "app.py"], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert server.poll() is None, server.stderr.read().decode()[-2000:]
-            try:
-                if httpx.get(url).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    with app_process(tmp_path, GRADIO_SERVER_NAME="0.0.0.0", SYSTEM="spaces") as url:
         assert "VAE playground" in httpx.get(url).text
         image, caption = Client(url, verbose=False).predict("mnist", *[0.0] * 16, api_name="/decode")
         assert png(image).shape == (280, 280) and caption.startswith("Looks like")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

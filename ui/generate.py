@@ -35,8 +35,13 @@ CANVAS_HTML = """
   <p class="decoder-note"></p>
 </div>
 """
-ATTACH_JS = "window.vaeGenerate.attach(element);"
-PAINT_JS = "(dataset, ...z) => { window.vaeGenerate.show(dataset, z); }"
+# The tab's scripts load on their own; with server-side rendering Gradio may run these before they have.
+LOADED = (
+    "new Promise((resolve) => { const check = () => window.vaeGenerate ? resolve() : setTimeout(check, 10); "
+    "check(); })"
+)
+ATTACH_JS = f"{LOADED}.then(() => window.vaeGenerate.attach(element));"
+PAINT_JS = f"async (dataset, ...z) => {{ await {LOADED}; window.vaeGenerate.show(dataset, z); }}"
 
 
 def sampler_note(measured: dict[str, str]) -> str:
@@ -74,7 +79,8 @@ def page_head(weights_dir: Path, latent_dim: int) -> str:
 
 def restore_js(datasets: list[str]) -> str:
     """The page load's first step: the dataset and slider values that the page's link carries."""
-    return f"(dataset, ...z) => window.vaeGenerate.restore(dataset, z, {json.dumps(datasets)})"
+    restore = f"window.vaeGenerate.restore(dataset, z, {json.dumps(datasets)})"
+    return f"async (dataset, ...z) => {{ await {LOADED}; return {restore}; }}"
 
 
 @dataclass
