@@ -77,7 +77,7 @@ def build_demo(models: Models) -> gr.Blocks:
         gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
         gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
             space.views, [dataset, drawing.pixels], space.view_outputs, **chain
-        ).then(space.compare, [dataset, space.compare_seed], space.compare_outputs, **chain)
+        ).then(space.compare, [dataset, *space.compare_inputs], space.compare_outputs, **chain)
     return demo
 
 

@@ -1,15 +1,20 @@
-"""What Random sample gives: python -m benchmarks.samples (prints one JSON line).
+"""What random and in-between codes give: python -m benchmarks.samples (prints one JSON line).
 
-For each dataset and each sampler the Generate tab offers, 1,000 presses of Random sample at
-temperature 1 (seeds 0 to 999): the share of decodes the bundled classifier names with p >= 0.9, and
-the smallest share of presses it names as one class. The page's note shows the same figures, which
-vae.fit_sampler measured with the same code (Playground.sample_quality) and stored with the mixture.
+For each dataset, the app's 16-D VAE and the autoencoder with the same network, measured afresh with
+vae.compare.measure, the code vae.fit_sampler ran when it stored the figures the page shows: for each
+sampler, the share of 1,000 random codes' decodes the bundled classifier names with p >= 0.9 and the
+smallest share it names as one class; and the share of midpoints between 1,000 pairs of test images of
+different classes it is sure of. Then what the Random sample button gives: 1,000 presses at
+temperature 1 (seeds 0 to 999, codes clamped to the sliders' range as the page does).
 """
 
 import argparse
 import json
 
-from vae.demo import SAMPLERS, Playground
+from vae.bundle import ModelBundle
+from vae.compare import measure
+from vae.config import SAMPLERS
+from vae.demo import Playground
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,9 +23,13 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     result: dict[str, object] = {"presses": args.presses}
     for dataset in ("mnist", "fashion-mnist"):
-        playground = Playground.from_folder(dataset=dataset)
-        for sampler in SAMPLERS:
-            result[f"{dataset}_{sampler}"] = playground.sample_quality(sampler, args.presses)
+        models = ModelBundle.load(dataset)
+        result[f"{dataset}_ae"] = measure(models.ae, models.classifier, models.ae_samplers, models.ae_codes)
+        result[f"{dataset}_vae"] = measure(models.vae, models.classifier, models.samplers, models.codes)
+        playground = Playground(models.vae, models.classifier, models.samplers)
+        result[f"{dataset}_random_sample_presses"] = {
+            sampler: playground.sample_quality(sampler, args.presses) for sampler in SAMPLERS
+        }
     print(json.dumps(result))
 
 

@@ -54,11 +54,12 @@ def models() -> Models:
 
 def test_switching_dataset_switches_every_model(models: Models) -> None:
     for name in ("mnist", "fashion-mnist"):
-        playground, space = models[name].playground, models[name].latent
+        playground, space, comparison = models[name].playground, models[name].latent, models[name].comparison
         assert playground.vae.config.dataset == playground.classifier.config.dataset == name
-        assert space.vae.config.dataset == space.rivals[0].ae.config.dataset == name
-        # the 16-D VAE and the classifier are loaded once, for both tabs
-        assert space.rivals[1].vae is playground.vae and space.classifier is playground.classifier
+        assert space.vae.config.dataset == comparison.ae.model.config.dataset == name
+        # the 16-D VAE, its samplers and the classifier are loaded once, for every tab
+        assert comparison.vae.model is playground.vae and comparison.vae.samplers is playground.samplers
+        assert space.classifier is playground.classifier is comparison.classifier
     values = [1.0] * models["mnist"].playground.latent_dim
     digit, clothing = (
         models["mnist"].playground.decode(*values),
@@ -72,6 +73,10 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
     mnist, fashion = tab.views("mnist", None), tab.views("fashion-mnist", None)
     assert "sneaker" not in mnist[tab.legend] and "sneaker" in fashion[tab.legend]
     assert mnist[tab.latent_map].tobytes() != fashion[tab.latent_map].tobytes()
+    assert mnist[tab.figures] == models["mnist"].comparison.figures() != fashion[tab.figures]
+    shown = tab.compare("fashion-mnist", "mixture", 2)
+    grids = models["fashion-mnist"].comparison.random_grids("mixture", 2)
+    assert [shown[grid].tobytes() for grid in tab.random_grids] == [grid.tobytes() for grid in grids[:2]]
 
 
 def test_batched_decodes_follow_each_events_dataset(models: Models) -> None:

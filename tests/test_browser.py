@@ -21,8 +21,9 @@ from tests.conftest import (
     screenshot,
     slider_value,
 )
+from ui.generate import sampler_note
 from vae.bundle import ModelBundle
-from vae.explore import LatentSpace
+from vae.compare import Comparison
 
 require_chromium()
 
@@ -100,7 +101,11 @@ def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> N
         re.compile(r"z = \(\+\d\.\d\d, \+\d\.\d\d\) looks like an? \d")
     )
     expect(page.locator("#map-legend .swatch")).to_have_count(10)
-    expect(page.locator("#compare-caption")).to_contain_text("2-D autoencoder's decodes")
+    caption = page.locator("#compare-caption")
+    expect(caption).to_contain_text("These 64 codes from the prior N(0, I)")
+    expect(page.locator("#compare-figures tr")).to_have_count(5)  # the header, three samplers, the midpoints
+    page.locator("#compare-sampler").get_by_label("a mixture fitted to the training codes").check()
+    expect(caption).to_contain_text("These 64 codes from a mixture fitted to the training codes")
     no_error_toast(page)
     screenshot(page, "latent-space")
 
@@ -131,10 +136,15 @@ def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page, de
     expect(page.locator("#digit-caption")).not_to_contain_text(re.compile(r"like an? \d"))
     expect_painted_as_server_decodes(page, decode, "fashion-mnist")
     assert not np.array_equal(painted(page), before)
+    fashion = ModelBundle.load("fashion-mnist")
+    expect(page.locator("#sampler-note")).to_have_text(
+        sampler_note(fashion.samplers.metadata).replace("*", "")
+    )
     page.get_by_role("tab", name="Latent space").click()
     expect(page.locator("#map-legend")).to_contain_text("ankle boot")
-    *_, fashion_caption = LatentSpace(ModelBundle.load("fashion-mnist")).compare(0)
-    expect(page.locator("#compare-caption")).to_have_text(fashion_caption)
+    comparison = Comparison.of(fashion)
+    expect(page.locator("#compare-caption")).to_have_text(comparison.random_grids("prior", 0)[2])
+    expect(page.locator("#compare-figures")).to_contain_text(comparison.figures().split("**")[-1].strip())
     no_error_toast(page)
     screenshot(page, "fashion-latent-space")
     page.get_by_role("tab", name="Generate").click()

@@ -11,7 +11,7 @@ from vae.classifier import DigitClassifier
 from vae.config import VAEConfig
 from vae.explore import DIGIT_COLOURS, LatentSpace, MapWindow, manifold, scatter_map
 from vae.model import VAE
-from vae.sampling import MixtureSampler, fitted_gaussian_codes
+from vae.sampling import Samplers
 from vae.weights import WEIGHTS_DIR, WeightsError, load_codes, save_codes
 
 
@@ -29,7 +29,7 @@ def codes() -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture
 def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifier) -> LatentSpace:
     ae_codes = Codes(codes[0] * 7 + 3, codes[1])  # an autoencoder's codes follow no prior
-    larger_ae_codes = np.random.default_rng(1).normal(2.0, 5.0, size=(300, 5)).astype(np.float32)
+    larger_codes = Codes(np.random.default_rng(1).normal(size=(300, 5)).astype(np.float32), codes[1])
     models = ModelBundle(
         dataset="mnist",
         vae=tiny_2d(latent_dim=5),
@@ -37,10 +37,12 @@ def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifie
         ae=tiny_2d("ae", latent_dim=5),
         ae_2d=tiny_2d("ae"),
         classifier=small_classifier,
-        mixture=MixtureSampler(np.ones(1), np.zeros((1, 5)), np.eye(5)[None]),  # the prior, as a mixture
+        samplers=Samplers(5),
+        ae_samplers=Samplers(5),
+        codes=larger_codes,
         codes_2d=Codes(*codes),
+        ae_codes=larger_codes,
         ae_codes_2d=ae_codes,
-        ae_codes=Codes(larger_ae_codes, codes[1]),
     )
     return LatentSpace(models)
 
@@ -74,14 +76,6 @@ def test_manifold_is_a_grid_of_decodes() -> None:
     assert image.size == (5 * 30 + 2, 5 * 30 + 2) and image.mode == "L"
     corner = model.decode_pixels(torch.tensor([[-1.6449, 1.6449]]))[0, 0].detach().numpy()
     assert np.abs(np.asarray(image)[2:30, 2:30] / 255 - corner).max() <= 1 / 255  # top left: z1 low, z2 high
-
-
-def test_fitted_gaussian_codes_follow_the_codes_mean_and_covariance() -> None:
-    rng = np.random.default_rng(0)
-    codes = rng.multivariate_normal([5.0, -2.0], [[4.0, 1.5], [1.5, 1.0]], size=5000)
-    z = fitted_gaussian_codes(codes, 20_000, torch.Generator().manual_seed(0)).numpy()
-    assert z.mean(0) == pytest.approx([5.0, -2.0], abs=0.05)
-    assert np.cov(z, rowvar=False) == pytest.approx(np.cov(codes, rowvar=False), abs=0.1)
 
 
 def test_a_click_decodes_the_clicked_code(space: LatentSpace) -> None:
@@ -120,36 +114,6 @@ def test_the_drawing_is_marked_on_the_map(space: LatentSpace) -> None:
     assert space.locate(pixels).tobytes() != space.map.tobytes()
 
 
-def test_compare_decodes_random_codes_of_both_models_at_both_sizes(space: LatentSpace) -> None:
-    *grids, caption = space.compare(3)
-    assert len(grids) == 4 and all(grid.size == (2 * 242, 2 * 242) for grid in grids)
-    assert len({grid.tobytes() for grid in grids}) == 4
-    assert [grid.tobytes() for grid in space.compare(3)[:4]] == [grid.tobytes() for grid in grids]  # seeded
-    assert re.fullmatch(
-        r"The classifier is sure \(p >= 0.9\) of \d+% of the 2-D autoencoder's decodes and \d+% of the "
-        r"VAE's; of \d+% of the 5-D autoencoder's and \d+% of the VAE's\.",
-        caption,
-    )
-
-
-def test_compare_samples_the_vae_prior_and_a_gaussian_fitted_to_the_autoencoders_codes(
-    space: LatentSpace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    larger = space.rivals[1]
-    codes: dict[str, torch.Tensor] = {}
-    for name, model in (("ae", larger.ae), ("vae", larger.vae)):
-
-        def record(z: torch.Tensor, name: str = name, decode=model.decode) -> torch.Tensor:
-            codes[name] = z
-            return decode(z)
-
-        monkeypatch.setattr(model, "decode", record)
-    space.compare(0)
-    assert codes["ae"].shape == codes["vae"].shape == (64, 5)
-    assert codes["ae"].mean().item() == pytest.approx(2.0, abs=1.0) and codes["ae"].std().item() > 3
-    assert codes["vae"].mean().item() == pytest.approx(0.0, abs=0.3) and 0.8 < codes["vae"].std().item() < 1.2
-
-
 def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
     images, labels = torch.rand(12, 1, 28, 28), np.arange(12) % 10
     model = tiny_2d()
@@ -162,16 +126,19 @@ def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
-def test_bundled_2d_models_have_their_maps_and_the_16d_autoencoder_its_codes(dataset: str) -> None:
+def test_every_bundled_model_has_its_codes_and_the_rivals_match(dataset: str) -> None:
     models = ModelBundle.load(dataset)
     space = LatentSpace(models)
-    assert space.vae.config.model == "vae" and space.rivals[0].ae.config.model == "ae"
-    assert space.vae.config.dataset == space.rivals[0].ae.config.dataset == dataset
+    assert space.vae.config.model == models.vae.config.model == "vae"
+    assert models.ae.config.model == models.ae_2d.config.model == "ae"
+    assert {m.config.dataset for m in (models.vae, models.vae_2d, models.ae, models.ae_2d)} == {dataset}
     assert space.classifier.config.dataset == dataset
-    assert len(models.codes_2d.codes) == len(models.ae_codes_2d.codes) == 10_000
+    assert models.ae.config.latent_dim == models.vae.config.latent_dim == 16
     assert (WEIGHTS_DIR / f"{dataset}-ae-2d" / "model.safetensors").stat().st_size < 8_000_000
-    larger = space.rivals[1]
-    assert larger.ae.config.model == "ae" and larger.vae.config.model == "vae"
-    assert larger.ae.config.dataset == larger.vae.config.dataset == dataset
-    assert larger.ae.config.latent_dim == larger.vae.config.latent_dim == 16
-    assert larger.ae_codes.shape == (10_000, 16)
+    for codes, size in (
+        (models.codes, 16),
+        (models.ae_codes, 16),
+        (models.codes_2d, 2),
+        (models.ae_codes_2d, 2),
+    ):
+        assert codes.codes.shape == (10_000, size) and np.array_equal(codes.labels, models.codes.labels)

@@ -11,6 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from ui.models import DATASETS, Models
+from vae.config import SAMPLERS
 from vae.views import SLIDER_RANGE
 from vae.weights import DECODER_FILE
 
@@ -48,11 +49,14 @@ def sampler_note(measured: dict[str, str]) -> str:
     """The page's words about the samplers, from the figures vae.fit_sampler measured and stored."""
     share = {key: f"{float(value):.0%}" for key, value in measured.items() if "share" in key}
     return (
-        f"*Random sample* draws from a Gaussian mixture ({measured['components']} components) fitted to the "
-        f"codes of the {int(measured['training_images']):,} training images: the classifier is sure of "
-        f"{share['mixture_confident_share']} of {int(measured['presses']):,} presses (the rarest class: "
-        f"{share['mixture_smallest_class_share']}). From the prior N(0, I), which a VAE's codes do not fill "
-        f"evenly: {share['prior_confident_share']} (the rarest: {share['prior_smallest_class_share']})."
+        f"*Random sample* draws from a Gaussian mixture ({measured['components']} components) fitted to "
+        f"{int(measured['codes_fitted']):,} codes (draws of z ~ q(z | x)) of the "
+        f"{int(measured['training_images']):,} training images: the classifier is sure of "
+        f"{share['mixture_confident_share']} of {int(measured['codes']):,} such codes' decodes (the rarest "
+        f"class: {share['mixture_smallest_class_share']}). One Gaussian fitted to the same codes: "
+        f"{share['gaussian_confident_share']} (the rarest: {share['gaussian_smallest_class_share']}). The "
+        f"prior N(0, I), which a VAE's codes do not fill evenly: {share['prior_confident_share']} (the "
+        f"rarest: {share['prior_smallest_class_share']})."
     )
 
 
@@ -108,9 +112,8 @@ class GenerateTab:
         return self.show(*self.models[name].playground.random(t, s, sampler))
 
     def sampler_note(self, name: str) -> str:
-        """What the two samplers measured for this dataset's VAE when its mixture was fitted."""
-        playground = self.models[name].playground
-        return sampler_note(playground.mixture.metadata)
+        """What each sampler measured for this dataset's VAE when its samplers were fitted."""
+        return sampler_note(self.models[name].playground.samplers.metadata)
 
     def reset(self, name: str) -> dict:
         return self.show(*self.models[name].playground.reset())
@@ -160,7 +163,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                 ]
             with gr.Column(elem_id="sample-controls"):
                 sampler = gr.Radio(
-                    [("a mixture fitted to the training codes", "mixture"), ("the prior N(0, I)", "prior")],
+                    [(label, name) for name, label in SAMPLERS.items()],
                     value="mixture",
                     label="Random codes from",
                     elem_id="sampler",

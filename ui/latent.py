@@ -6,6 +6,7 @@ import gradio as gr
 import numpy as np
 
 from ui.models import Models
+from vae.config import SAMPLERS
 
 HELP = """
 The same VAE with only **two** latent dimensions, so its whole latent space fits on a page. Left:
@@ -16,20 +17,27 @@ from the Draw tab shows as a red ring.
 
 COMPARE_HELP = """
 ### Why a VAE, not a plain autoencoder?
-Each pair below has the same network. The **autoencoder** maps each image to one point and is
-trained only to reconstruct, so nothing says where its codes should lie or what to draw between
-them: its map spreads over an arbitrary range, with gaps between the classes. The **VAE** encodes a
-cloud N(μ, σ²) and pays a KL price for straying from N(0, 1), so its codes fill the prior, and
-z ~ N(0, I) is a ready-made way to make new images.
+Each pair below has the same network and {size} latent dimensions. The **autoencoder** maps each
+image to one point and is trained only to reconstruct, so nothing says where its codes should lie or
+what to draw between them. The **VAE** encodes a cloud N(μ, σ²) and pays a KL price for straying
+from N(0, I), so N(0, I) is its ready-made way to make new images.
 
-The autoencoder has no prior to sample, so its random codes come from a Gaussian fitted to its test
-codes afterwards; the VAE's come from N(0, I). With two dimensions that fitted Gaussian works well:
-two numbers leave little room for holes, and the autoencoder's decodes are as crisp as the VAE's, or
-crisper. With 16 its codes fill the space unevenly, the fitted Gaussian lands more often where no
-image was encoded, and more of its decodes are smudges. The caption counts the decodes the
-classifier is sure about; 64 codes vary by several points from seed to seed. Over 1,000 codes the
-16-D autoencoder scores 55 % against the VAE's 64 % on MNIST (Fashion-MNIST: 30 % against 38 %),
-and in 2-D the autoencoder leads, 82 % against 65 % (`python -m benchmarks.compare_ae`).
+Random codes come from one of three samplers: the prior N(0, I); one Gaussian fitted to each model's
+training codes after training; or a mixture of Gaussians fitted to them, which follows the codes
+more closely. The table counts the decodes the classifier is sure of (p ≥ 0.9) among random codes
+from each sampler, and among the midpoints between pairs of test images of different classes
+(`python -m benchmarks.samples` measures them afresh).
+"""
+
+INTERPOLATION_HELP = """
+#### Between two test images
+Each row starts at one test image's code and ends at another's (their decodes), the codes in between
+on the straight line joining them; the middle column is the midpoint the table counts.
+"""
+
+MAPS_HELP = """
+#### Where the codes lie, in two dimensions
+The same two models with only two latent dimensions: each test image's code, coloured by class.
 """
 
 
@@ -41,38 +49,59 @@ class LatentTab:
     latent_map: gr.Image
     legend: gr.HTML
     manifold: gr.Image
-    ae_map: gr.Image
-    vae_map: gr.Image
     map_digit: gr.Image
     map_caption: gr.Markdown
-    random_grids: list[gr.Image]
-    compare_text: gr.Markdown
+    figures: gr.Markdown
+    ae_map: gr.Image
+    vae_map: gr.Image
+    compare_sampler: gr.Radio
     compare_seed: gr.Number
-    view_outputs: list[gr.components.Component]  # what views() sets
+    random_grids: list[gr.Image]  # the autoencoder's, the VAE's
+    compare_caption: gr.Markdown
+    strips: list[gr.Image]  # the autoencoder's interpolations, the VAE's
+
+    @property
+    def view_outputs(self) -> list[gr.components.Component]:
+        """What views() sets."""
+        return [
+            *(self.latent_map, self.legend, self.manifold, self.map_digit, self.map_caption),
+            *(self.figures, self.ae_map, self.vae_map),
+        ]
+
+    @property
+    def compare_inputs(self) -> list[gr.components.Component]:
+        return [self.compare_sampler, self.compare_seed]
 
     @property
     def compare_outputs(self) -> list[gr.components.Component]:
-        return [*self.random_grids, self.compare_text]
+        return [*self.random_grids, self.compare_caption, *self.strips]
 
     def locate(self, name: str, drawing: np.ndarray | None) -> dict:
         return {self.latent_map: self.models[name].latent.locate(drawing)}
 
     def views(self, name: str, drawing: np.ndarray | None) -> dict:
-        """Everything for a dataset: its maps, legend and manifold, and no decoded point yet."""
-        latent = self.models[name].latent
+        """Everything for a dataset: its maps, legend, manifold and figures, and no decoded point yet."""
+        handlers = self.models[name]
         return {
-            self.latent_map: latent.locate(drawing),
-            self.legend: latent.legend(),
-            self.manifold: latent.manifold,
-            self.ae_map: latent.ae_map,
-            self.vae_map: latent.map,
+            self.latent_map: handlers.latent.locate(drawing),
+            self.legend: handlers.latent.legend(),
+            self.manifold: handlers.latent.manifold,
             self.map_digit: None,
             self.map_caption: "",
+            self.figures: handlers.comparison.figures(),
+            self.ae_map: handlers.latent.ae_map,
+            self.vae_map: handlers.latent.map,
         }
 
-    def compare(self, name: str, seed: float) -> dict:
-        *grids, caption = self.models[name].latent.compare(seed)
-        return {**dict(zip(self.random_grids, grids, strict=True)), self.compare_text: caption}
+    def compare(self, name: str, sampler: str, seed: float) -> dict:
+        """Both models' decodes of 64 codes from the sampler, and of the same test images' interpolations."""
+        comparison = self.models[name].comparison
+        *grids, caption = comparison.random_grids(sampler, seed)
+        return {
+            **dict(zip(self.random_grids, grids, strict=True)),
+            self.compare_caption: caption,
+            **dict(zip(self.strips, comparison.interpolations(seed), strict=True)),
+        }
 
 
 def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int) -> LatentTab:
@@ -95,33 +124,50 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
                 z2_box = gr.Number(0.0, label="z2")
                 map_caption = gr.Markdown(elem_id="map-caption")
             map_digit = gr.Image(label="Decoded point", format="png", height=280, width=280)
-        gr.Markdown(COMPARE_HELP)
+        gr.Markdown(COMPARE_HELP.format(size=latent_dim))
+        figures = gr.Markdown(elem_id="compare-figures")
         with gr.Row():
-            ae_map = gr.Image(label="Autoencoder: test codes", format="png")
-            vae_map = gr.Image(label="VAE: test codes", format="png")
-        random_grids = []
-        for size in (2, latent_dim):
-            with gr.Row():
-                random_grids += [
-                    gr.Image(label=f"{size}-D {model}: 64 random codes", format="png")
-                    for model in ("autoencoder", "VAE")
-                ]
-        compare_text = gr.Markdown(elem_id="compare-caption")
-        compare_seed = gr.Number(0, label="Seed", precision=0)
-        compare_button = gr.Button("New random codes")
+            compare_sampler = gr.Radio(
+                [(label, name) for name, label in SAMPLERS.items()],
+                value="prior",
+                label="Random codes from",
+                elem_id="compare-sampler",
+                scale=2,
+            )
+            with gr.Column(scale=1):
+                compare_seed = gr.Number(0, label="Seed", precision=0)
+                compare_button = gr.Button("New random codes")
+        with gr.Row():
+            random_grids = [
+                gr.Image(label=f"{latent_dim}-D {model}: 64 random codes", format="png")
+                for model in ("autoencoder", "VAE")
+            ]
+        compare_caption = gr.Markdown(elem_id="compare-caption")
+        gr.Markdown(INTERPOLATION_HELP)
+        with gr.Row():
+            strips = [
+                gr.Image(label=f"{latent_dim}-D {model}: eight pairs of test images", format="png")
+                for model in ("autoencoder", "VAE")
+            ]
+        gr.Markdown(MAPS_HELP)
+        with gr.Row():
+            ae_map = gr.Image(label="2-D autoencoder: test codes", format="png")
+            vae_map = gr.Image(label="2-D VAE: test codes", format="png")
     tab = LatentTab(
         models,
         latent_map,
         legend,
         manifold,
-        ae_map,
-        vae_map,
         map_digit,
         map_caption,
-        random_grids,
-        compare_text,
+        figures,
+        ae_map,
+        vae_map,
+        compare_sampler,
         compare_seed,
-        view_outputs=[latent_map, legend, manifold, ae_map, vae_map, map_digit, map_caption],
+        random_grids,
+        compare_caption,
+        strips,
     )
 
     def clicked_code(name: str, event: gr.SelectData) -> tuple[float, float]:
@@ -138,5 +184,11 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
         [latent_map, map_digit, map_caption],
         api_name="latent_map",
     )
-    compare_button.click(tab.compare, [dataset, compare_seed], tab.compare_outputs, api_name="compare_ae")
+    gr.on(
+        [compare_button.click, compare_sampler.change],
+        tab.compare,
+        [dataset, *tab.compare_inputs],
+        tab.compare_outputs,
+        api_name="compare_ae",
+    )
     return tab

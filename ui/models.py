@@ -11,6 +11,7 @@ from vae.config import VAEConfig
 from vae.weights import WEIGHTS_DIR, read_config
 
 if TYPE_CHECKING:  # these import torch, which Models loads on its thread
+    from vae.compare import Comparison
     from vae.demo import Playground
     from vae.explore import LatentSpace
 
@@ -23,7 +24,8 @@ class DatasetHandlers:
     """One dataset's bundle of models, behind the handlers of the tabs that use it."""
 
     playground: "Playground"  # Generate, Draw and Interpolate
-    latent: "LatentSpace"  # Latent space
+    latent: "LatentSpace"  # Latent space: the 2-D maps
+    comparison: "Comparison"  # Latent space: the autoencoder against the VAE
 
 
 class Models:
@@ -48,15 +50,20 @@ class Models:
         import torch
 
         from vae.bundle import ModelBundle
+        from vae.compare import Comparison
         from vae.demo import Playground
         from vae.explore import LatentSpace
+        from vae.model import use_native_cpu_kernels
 
         if torch_threads is not None:
             torch.set_num_threads(torch_threads)
+        use_native_cpu_kernels()
         bundles = [ModelBundle.load(name, self.weights_dir) for name in DATASETS]
         return {
             bundle.dataset: DatasetHandlers(
-                Playground(bundle.vae, bundle.classifier, bundle.mixture), LatentSpace(bundle)
+                Playground(bundle.vae, bundle.classifier, bundle.samplers),
+                LatentSpace(bundle),
+                Comparison.of(bundle),
             )
             for bundle in bundles
         }

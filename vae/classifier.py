@@ -14,6 +14,17 @@ def confident_share(probs: torch.Tensor) -> float:
     return float((probs.max(1).values >= CONFIDENT).float().mean())
 
 
+def sample_figures(probs: torch.Tensor) -> dict[str, float]:
+    """Are samples recognisable, and do all classes come: the share the classifier names with
+    p >= CONFIDENT, and the smallest share of all samples that it names, so, as any one class."""
+    sure = probs.max(1).values >= CONFIDENT
+    per_class = torch.bincount(probs.argmax(1)[sure], minlength=probs.shape[1]) / len(probs)
+    return {
+        "confident_share": round(confident_share(probs), 4),
+        "smallest_class_share": round(float(per_class.min()), 4),
+    }
+
+
 class DigitClassifier(nn.Module, PyTorchModelHubMixin, license="mit", tags=["mnist"]):
     """Two conv blocks and a linear head: about 99 % test accuracy on MNIST, under 1 ms per image."""
 

@@ -9,6 +9,12 @@ CLASS_NAMES = {
     ],
 }  # fmt: skip
 
+SAMPLERS = {  # where a model's random codes can come from; the page offers each
+    "mixture": "a mixture fitted to the training codes",
+    "gaussian": "one Gaussian fitted to the training codes",
+    "prior": "the prior N(0, I)",
+}
+
 
 @dataclass
 class VAEConfig:

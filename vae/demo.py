@@ -9,19 +9,15 @@ import numpy as np
 import torch
 from PIL import Image
 
-from vae.classifier import CONFIDENT, DigitClassifier
+from vae.classifier import DigitClassifier, sample_figures
 from vae.interpolate import METHODS, gif_html, morph_gif, path
 from vae.model import VAE, vae_loss
-from vae.sampling import MixtureSampler, seeded_generator
+from vae.sampling import Samplers, seeded_generator
 from vae.sketch import SketchError, is_blank, preprocess_sketch
 from vae.views import SLIDER_RANGE, image_grid, latent_html, to_image
 from vae.weights import WEIGHTS_DIR, load_pretrained
 
 POSTERIOR_SAMPLES = 6
-SAMPLERS = {  # where Random sample, the 64-sample grid and the Interpolate tab's random ends come from
-    "mixture": "a Gaussian mixture fitted to the training images' codes",
-    "prior": "the prior N(0, I)",
-}
 GIF_FRAMES, GIF_SCALE = 20, 3  # the morph one way, at 84 px: it plays forwards, then backwards
 
 
@@ -50,19 +46,20 @@ class Reconstruction:
 class Playground:
     """One dataset's VAE and classifier, and the Generate and Draw tabs' handlers around them."""
 
-    def __init__(self, vae: VAE, classifier: DigitClassifier, mixture: MixtureSampler | None = None) -> None:
-        self.vae, self.classifier, self.mixture = vae.eval(), classifier.eval(), mixture
+    def __init__(self, vae: VAE, classifier: DigitClassifier, samplers: Samplers | None = None) -> None:
+        self.vae, self.classifier = vae.eval(), classifier.eval()
         self.latent_dim = vae.config.latent_dim
+        self.samplers = samplers or Samplers(self.latent_dim)
         self.dataset = vae.config.dataset
 
     @classmethod
     def from_folder(cls, weights_dir: Path = WEIGHTS_DIR, dataset: str = "mnist") -> "Playground":
-        """weights/<dataset>-vae with its fitted sampler, and weights/<dataset>-classifier."""
+        """weights/<dataset>-vae with its fitted samplers, and weights/<dataset>-classifier."""
         vae = load_pretrained(VAE, weights_dir / f"{dataset}-vae")
         return cls(
             vae,
             load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
-            MixtureSampler.load(weights_dir / f"{dataset}-vae", vae.config.latent_dim),
+            Samplers.load(weights_dir / f"{dataset}-vae", vae.config.latent_dim),
         )
 
     def caption(self, pixels: torch.Tensor) -> str:
@@ -83,14 +80,8 @@ class Playground:
         return [[to_image(p) for p in pixels], [self.caption(p[None]) for p in pixels]]
 
     def codes(self, count: int, temperature: float, generator: torch.Generator, sampler: str) -> torch.Tensor:
-        """count random codes from the named sampler (one of SAMPLERS), their spread scaled by temperature;
-        without a bundled mixture, the prior."""
-        if sampler not in SAMPLERS:
-            raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
-        temperature = clean_temperature(temperature)
-        if sampler == "mixture" and self.mixture is not None:
-            return self.mixture.sample(count, generator, temperature)
-        return temperature * torch.randn(count, self.latent_dim, generator=generator)
+        """count random codes from the named sampler (one of SAMPLERS) at the slider's temperature."""
+        return self.samplers.codes(sampler, count, generator, clean_temperature(temperature))
 
     def random_values(self, temperature: float, seed: float | None, sampler: str) -> list[float]:
         """One random code as slider values: clamped to the sliders' range, to two decimals."""
@@ -103,16 +94,10 @@ class Playground:
 
     @torch.inference_mode()
     def sample_quality(self, sampler: str, presses: int = 1000) -> dict[str, float]:
-        """What `presses` presses of Random sample (seeds 0, 1, ...) at temperature 1 give: the share the
-        classifier is sure of (p >= CONFIDENT), and the smallest share of presses it is sure are one class."""
+        """What `presses` presses of Random sample (seeds 0, 1, ...) at temperature 1 give, codes clamped
+        to the sliders' range as the page does: see classifier.sample_figures."""
         z = torch.tensor([self.random_values(1.0, seed, sampler) for seed in range(presses)])
-        probs = self.classifier.predict_proba(self.vae.decode_pixels(z))
-        sure = probs.max(1).values >= CONFIDENT
-        per_class = torch.bincount(probs.argmax(1)[sure], minlength=probs.shape[1]) / presses
-        return {
-            "confident_share": round(float(sure.float().mean()), 4),
-            "smallest_class_share": round(float(per_class.min()), 4),
-        }
+        return sample_figures(self.classifier.predict_proba(self.vae.decode_pixels(z)))
 
     @torch.inference_mode()
     def sample_grid(

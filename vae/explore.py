@@ -1,19 +1,16 @@
-"""Pictures of a 2-D latent space: where the test digits land, what each point decodes to, and how
-an autoencoder's random codes fare against a VAE's."""
+"""Pictures of a 2-D latent space: where the test digits land in the VAE's and in the autoencoder's,
+and what each point decodes to."""
 
 import html
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
 from vae.bundle import ModelBundle
-from vae.classifier import CONFIDENT, DigitClassifier, confident_share
 from vae.config import CLASS_NAMES
 from vae.model import VAE
-from vae.sampling import fitted_gaussian_codes, seeded_generator
 from vae.views import image_grid, to_image
 
 MAP_SIZE = 420  # pixels per side of a latent map
@@ -88,30 +85,11 @@ def manifold(model: VAE, steps: int = 15) -> Image.Image:
     return decode_grid(model, torch.stack([z1.flatten(), z2.flatten()], dim=1), nrow=steps)
 
 
-@torch.inference_mode()
-def recognised_share(model: VAE, classifier: DigitClassifier, z: torch.Tensor) -> float:
-    """The share of decodes of z that the classifier names with confidence (p >= CONFIDENT)."""
-    return confident_share(classifier.predict_proba(model.decode_pixels(z)))
-
-
-class Rivals(NamedTuple):
-    """An autoencoder and a VAE with the same network and latent size, and the autoencoder's test codes."""
-
-    ae: VAE
-    ae_codes: np.ndarray
-    vae: VAE
-
-
 class LatentSpace:
-    """The 2-D VAE and autoencoder with their test-set maps, and the autoencoder against the VAE at both
-    sizes: the Latent space tab's handlers."""
+    """The 2-D VAE and autoencoder with their test-set maps: the Latent space tab's handlers."""
 
     def __init__(self, models: ModelBundle) -> None:
         self.vae, self.classifier = models.vae_2d.eval(), models.classifier.eval()
-        self.rivals = [
-            Rivals(models.ae_2d.eval(), models.ae_codes_2d.codes, models.vae_2d.eval()),
-            Rivals(models.ae.eval(), models.ae_codes.codes, models.vae.eval()),
-        ]
         self.window = MapWindow.around(models.codes_2d.codes)
         self.ae_window = MapWindow.around(models.ae_codes_2d.codes)
         self.map = scatter_map(models.codes_2d.codes, models.codes_2d.labels, self.window)
@@ -151,23 +129,3 @@ class LatentSpace:
         return with_marker(
             self.map, self.window, tuple(np.clip(mu, self.window.low, self.window.high)), "red"
         )
-
-    def compare(self, seed: float = 0) -> tuple[Image.Image, Image.Image, Image.Image, Image.Image, str]:
-        """64 random codes decoded by the autoencoder and by the VAE, in 2-D and at the larger size, and
-        how many the classifier is sure of. The VAE's codes come from its prior N(0, I), which its KL
-        term trained it for; the autoencoder has no prior, so its come from a Gaussian fitted to its codes."""
-        grids, shares = [], []
-        for ae, ae_codes, vae in self.rivals:
-            generator = seeded_generator(seed)
-            ae_z = fitted_gaussian_codes(ae_codes, 64, generator)
-            vae_z = torch.randn(64, vae.config.latent_dim, generator=generator)
-            for model, z in ((ae, ae_z), (vae, vae_z)):
-                grids.append(decode_grid(model, z, nrow=8, scale=2))
-                shares.append(recognised_share(model, self.classifier, z))
-        small, large = (rivals.vae.config.latent_dim for rivals in self.rivals)
-        caption = (
-            f"The classifier is sure (p >= {CONFIDENT}) of {shares[0]:.0%} of the {small}-D autoencoder's "
-            f"decodes and {shares[1]:.0%} of the VAE's; of {shares[2]:.0%} of the {large}-D autoencoder's "
-            f"and {shares[3]:.0%} of the VAE's."
-        )
-        return *grids, caption

@@ -1,8 +1,11 @@
-"""Fit the mixture that Random sample draws from: python -m vae.fit_sampler weights/mnist-vae.
+"""Fit the samplers a model's random codes come from: python -m vae.fit_sampler weights/mnist-vae.
 
-Encodes the model's training images, fits scikit-learn's GaussianMixture to their posterior means,
-measures what 1,000 presses of Random sample give with it and with the prior N(0, I) (the figures the
-page shows, from the code benchmarks/samples.py runs), and stores all of it in sampler.safetensors."""
+Encodes the model's training images and fits scikit-learn's GaussianMixture to their codes, a mixture
+and a single Gaussian: for a VAE, samples z ~ q(z | x) of each image (about CODES_TO_FIT in all), so
+that the mixture also serves as a prior fitted after training (vae.evaluate reports the likelihood
+under it); for an autoencoder, its codes. Then measures, with vae.compare.measure (the code
+benchmarks/samples runs), how the decodes of random codes from each sampler and of midpoints between
+test images fare, and stores all of it in sampler.safetensors, where the page reads its figures."""
 
 import argparse
 import json
@@ -11,35 +14,38 @@ from pathlib import Path
 
 import torch
 
+from vae.bundle import Codes
 from vae.classifier import DigitClassifier
+from vae.compare import measure
 from vae.data import DataError, load_split
-from vae.demo import SAMPLERS, Playground
 from vae.model import VAE
-from vae.sampling import SAMPLER_FILE, MixtureSampler
-from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
+from vae.sampling import SAMPLER_FILE, Samplers
+from vae.weights import WEIGHTS_DIR, WeightsError, load_codes, load_pretrained
+
+CODES_TO_FIT = 60_000  # a VAE's draws per training image: enough to reach about this many codes
 
 
-def fit(folder: Path, components: int, data_root: Path | None, seed: int = 0, presses: int = 1000) -> dict:
-    """Fit, measure and store the sampler beside the VAE in folder; returns what it measured."""
-    vae = load_pretrained(VAE, folder)
-    classifier = load_pretrained(DigitClassifier, WEIGHTS_DIR / f"{vae.config.dataset}-classifier")
-    images, _ = load_split(vae.config.dataset, data_root, train=True)
-    mixture = MixtureSampler.fit(vae.encode_means(images), components, seed)
-    playground = Playground(vae, classifier, mixture)
-    measured = {"components": components, "training_images": len(images), "presses": presses}
-    for name in SAMPLERS:
-        measured |= {
-            f"{name}_{key}": value for key, value in playground.sample_quality(name, presses).items()
-        }
-    MixtureSampler(
-        mixture.weights, mixture.means, mixture.cholesky, {k: str(v) for k, v in measured.items()}
-    ).save(folder)
+def fit(folder: Path, components: int, data_root: Path | None, seed: int = 0) -> dict:
+    """Fit, measure and store the samplers beside the model in folder; returns what was measured."""
+    model = load_pretrained(VAE, folder)
+    classifier = load_pretrained(DigitClassifier, WEIGHTS_DIR / f"{model.config.dataset}-classifier")
+    test = Codes(*load_codes(folder))
+    images, _ = load_split(model.config.dataset, data_root, train=True)
+    if model.config.model == "vae":
+        draws = max(1, round(CODES_TO_FIT / len(images)))
+        codes = model.sample_codes(images, draws, torch.Generator().manual_seed(seed))
+    else:
+        codes = model.encode_means(images)
+    fitted = Samplers.fit(codes, components, seed)
+    measured = {"components": components, "training_images": len(images), "codes_fitted": len(codes)}
+    measured |= measure(model.eval(), classifier.eval(), fitted, test)
+    Samplers(fitted.latent_dim, fitted.fitted, {k: str(v) for k, v in measured.items()}).save(folder)
     return measured
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m vae.fit_sampler", description=__doc__.split("\n")[0])
-    p.add_argument("folder", type=Path, help="a VAE's weights folder, e.g. weights/mnist-vae")
+    p.add_argument("folder", type=Path, help="a 16-D model's weights folder, e.g. weights/mnist-vae")
     p.add_argument("--components", type=int, default=50, help="Gaussians in the mixture")
     p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
     p.add_argument("--seed", type=int, default=0)

@@ -23,6 +23,12 @@ class LossTerms:
     kl_per_dim: torch.Tensor  # shape (latent_dim,)
 
 
+def use_native_cpu_kernels() -> None:
+    """Run convolutions with PyTorch's own CPU kernels rather than oneDNN's, as the app serves: for one
+    z to a few dozen, oneDNN's set-up costs more than the work (python -m vae.evaluate times both)."""
+    torch.backends.mkldnn.enabled = False
+
+
 def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """Analytic KL(N(mu, sigma^2) || N(0, 1)) per latent dimension, shape like mu."""
     return 0.5 * (mu.pow(2) + logvar.exp() - 1.0 - logvar)
@@ -104,6 +110,15 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
         return torch.cat(
             [self.encode(images[i : i + batch_size])[0] for i in range(0, len(images), batch_size)]
         ).numpy()
+
+    @torch.inference_mode()
+    def sample_codes(self, images: torch.Tensor, per_image: int, generator: torch.Generator) -> np.ndarray:
+        """per_image draws of z = mu + sigma * eps for every image, shape (N * per_image, latent_dim): the
+        codes the decoder was trained on, which a prior fitted after training should cover."""
+        posteriors = [self.encode(batch) for batch in images.split(1000)]
+        mu, logvar = (torch.cat([posterior[i] for posterior in posteriors]) for i in (0, 1))
+        noise = torch.randn(per_image, *mu.shape, generator=generator)
+        return (mu + torch.exp(0.5 * logvar) * noise).flatten(0, 1).numpy()
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One sampled reconstruction: (logits, mu, logvar)."""

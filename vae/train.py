@@ -65,12 +65,11 @@ def save_beside(
     model: VAE, args: argparse.Namespace, images: int, test_images: torch.Tensor, test_labels: torch.Tensor
 ) -> None:
     """What the app and the Hub need beside the weights: sample grids, the page's copy of the decoder,
-    the test codes of a 2-D model or an autoencoder (for the maps and the fitted Gaussian), the card."""
+    the test codes (for the maps and the interpolations between test digits), the card."""
     save_grids(model, test_images, args.out, args.seed)
     if model.config.model == "vae":
         export_decoder(model, args.out)
-    if model.config.latent_dim == 2 or model.config.model == "ae":
-        save_codes(model.encode_means(test_images), test_labels.numpy(), args.out)
+    save_codes(model.encode_means(test_images), test_labels.numpy(), args.out)
     write_card(args.out, args.command, images, args.val_size)
 
 
