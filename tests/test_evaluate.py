@@ -1,13 +1,16 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
 from vae.classifier import DigitClassifier
-from vae.evaluate import importance_weighted_nll, inception_score
+from vae.data import load_split
+from vae.evaluate import evaluate, importance_weighted_nll, inception_score
 from vae.evaluate import main as evaluate_main
 from vae.model import VAE, vae_loss
+from vae.sampling import GaussianMixture
 
 
 def test_importance_weighted_bound_is_tighter_than_the_elbo(small_vae: VAE) -> None:
@@ -58,7 +61,7 @@ def test_cli_prints_one_json_object(
     assert set(result) == {
         "weights", "dataset", "test_images", "test_loss", "reconstruction", "kl", "iw_nll_k3", "active_dims",
         "kl_per_dim", "classifier_test_accuracy", "prior_samples", "inception_score", "confident_share",
-        "parameters", "decode_ms_1_thread",
+        "parameters", "decode_ms_1_thread", "decode_ms_1_thread_native",
     }  # fmt: skip
     assert result["test_images"] == 32 and result["prior_samples"] == 50
     assert result["test_loss"] == pytest.approx(result["reconstruction"] + result["kl"], abs=0.01)
@@ -85,4 +88,22 @@ def test_cli_refuses_a_classifier_of_another_dataset(
         evaluate_main([str(tmp_path / "vae"), "--classifier", str(tmp_path / "clf")])
     assert exit_info.value.code == (
         f"error: {tmp_path / 'clf'} judges mnist, but {tmp_path / 'vae'} was trained on fashion-mnist"
+    )
+
+
+def test_a_mixture_prior_that_is_n01_gives_the_standard_figures(
+    tiny_mnist: Path, small_vae: VAE, small_classifier: DigitClassifier
+) -> None:
+    images, labels = load_split("mnist", tiny_mnist, train=False)
+    standard_normal = GaussianMixture(np.ones(1), np.zeros((1, 4)), np.eye(4)[None])
+    torch.manual_seed(0)
+    result = evaluate(
+        small_vae, small_classifier, images, labels, k=5, num_samples=10, mixture=standard_normal
+    )
+    assert result["mixture_prior_iw_nll_k5"] == pytest.approx(result["iw_nll_k5"], abs=2e-3)
+    # the mean over the k samples and the one-sample test loss estimate the same ELBO
+    assert result["mixture_prior_test_loss"] == pytest.approx(result["test_loss"], rel=0.02)
+    assert result["mixture_prior_iw_nll_k5"] < result["mixture_prior_test_loss"]
+    assert "mixture_prior_test_loss" not in evaluate(
+        small_vae, small_classifier, images, labels, k=2, num_samples=10
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from huggingface_hub import ModelCard, ModelCardData
 
 from vae.config import ClassifierConfig, VAEConfig
+from vae.sampling import SAMPLER_FILE, Samplers
 from vae.weights import CONFIG_FILE, WeightsError, read_config, read_config_json
 
 CARD_FILE = "README.md"
@@ -26,10 +27,13 @@ VAE_FIGURES = {  # evaluation.json key: what it is
     "reconstruction": "reconstruction term, nats",
     "kl": "KL term, nats",
     "iw_nll_k100": "importance-weighted bound on -log p(x), k = 100, nats",
+    "mixture_prior_test_loss": "test loss with the mixture fitted to the training codes as the prior, nats",
+    "mixture_prior_iw_nll_k100": "importance-weighted bound with that mixture as the prior, k = 100, nats",
     "active_dims": "active latent dimensions (mean KL > 0.01 nats)",
     "confident_share": "share of N(0, I) samples the bundled classifier names with p >= 0.9",
     "inception_score": "inception score of N(0, I) samples",
     "decode_ms_1_thread": "decode of one z on one CPU thread, ms",
+    "decode_ms_1_thread_native": "the same with PyTorch's own kernels, not oneDNN's, as the app serves, ms",
     "classifier_test_accuracy": "test accuracy of the classifier that judges the samples",
     "parameters": "parameters",
 }
@@ -38,7 +42,7 @@ VAE_FIGURES = {  # evaluation.json key: what it is
 AE_FIGURES = {
     key: label
     for key, label in VAE_FIGURES.items()
-    if key not in ("test_loss", "kl", "iw_nll_k100", "active_dims")
+    if key not in ("test_loss", "kl", "iw_nll_k100", "active_dims") and not key.startswith("mixture_prior")
 }
 CLASSIFIER_FIGURES = {"classifier_test_accuracy": "test accuracy"}
 
@@ -117,8 +121,26 @@ def training_data(dataset: str, images: int, held_out: int) -> str:
     return f"The full {dataset} training set, {images:,} images{held_out}."
 
 
-def describe(name: str, config: VAEConfig | ClassifierConfig) -> dict[str, str]:
-    """The card's words about the model itself, from its config."""
+def samplers_sentence(name: str, config: VAEConfig, fitted: dict[str, str] | None) -> str:
+    """What vae.fit_sampler stored beside the model, if it has: the app's random codes come from it."""
+    if not fitted:
+        return ""
+    prior = (
+        ", and a prior the evaluation below also reports the likelihood under"
+        if config.model == "vae"
+        else ""
+    )
+    return (
+        f" Beside it, `sampler.safetensors` holds a Gaussian mixture ({fitted['components']} components) "
+        f"and one Gaussian, fitted after training to {int(fitted['codes_fitted']):,} codes of its training "
+        f"images (`python -m vae.fit_sampler weights/{name}`): where the app's random codes come from{prior}."
+    )
+
+
+def describe(
+    name: str, config: VAEConfig | ClassifierConfig, fitted: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The card's words about the model itself, from its config and its samplers' metadata if fitted."""
     if isinstance(config, ClassifierConfig):
         return {
             "what": f"A small CNN classifier of {config.dataset} images ({config.num_classes} classes).",
@@ -133,6 +155,7 @@ def describe(name: str, config: VAEConfig | ClassifierConfig) -> dict[str, str]:
             f"({config.channels} and {2 * config.channels} conv channels, a {config.hidden}-wide hidden "
             "layer), "
             f"trained on {config.dataset}; the decoder gives Bernoulli logits for each pixel."
+            + samplers_sentence(name, config, fitted)
         ),
         "use": "visitors drag its sliders, draw images for it to encode, and compare it with its twin.",
         "module": "vae.model",
@@ -144,6 +167,9 @@ def write_card(folder: Path, training_command: str, training_images: int, held_o
     """Write folder/README.md from its config, the training facts and folder/evaluation.json if present."""
     config = read_model_config(folder)
     shown = figures_of(config)
+    fitted = None
+    if isinstance(config, VAEConfig) and (folder / SAMPLER_FILE).is_file():
+        fitted = Samplers.load(folder, config.latent_dim).metadata
     evaluation_path = folder / EVALUATION_FILE
     evaluation = json.loads(evaluation_path.read_text()) if evaluation_path.is_file() else {}
     data = ModelCardData(
@@ -168,7 +194,7 @@ def write_card(folder: Path, training_command: str, training_images: int, held_o
         test_images=f"{evaluation.get('test_images', 10_000):,}",
         dataset_name=config.dataset,
         dataset_licence=DATASET_LICENCES[config.dataset],
-        **describe(folder.name, config),
+        **describe(folder.name, config, fitted),
     )
     card.save(folder / CARD_FILE)
     return card
