@@ -79,6 +79,9 @@ def build(models: Models) -> DrawTab:
                         caption = gr.Markdown(elem_id="reconstruction-caption")
                 posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png")
                 latents = gr.HTML()
+        # Inside the tab: a component left directly under gr.Tabs shifts the later tabs' places, and
+        # Gradio then draws a second button for each of them once it is opened.
+        mu, pixels = gr.State(None), gr.State(None)
     pick_brush_when_shown(tab)
     return DrawTab(
         models,
@@ -90,6 +93,6 @@ def build(models: Models) -> DrawTab:
         posterior,
         latents,
         message,
-        mu=gr.State(None),
-        pixels=gr.State(None),
+        mu=mu,
+        pixels=pixels,
     )
