@@ -11,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from ui.models import DATASETS, Models
-from vae.config import SAMPLERS
+from ui.widgets import sampler_choice
 from vae.views import SLIDER_RANGE
 from vae.weights import DECODER_FILE
 
@@ -162,12 +162,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                     for i in range(latent_dim)
                 ]
             with gr.Column(elem_id="sample-controls"):
-                sampler = gr.Radio(
-                    [(label, name) for name, label in SAMPLERS.items()],
-                    value="mixture",
-                    label="Random codes from",
-                    elem_id="sampler",
-                )
+                sampler = sampler_choice("mixture", "sampler")
                 temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
                 seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
                 with gr.Row():

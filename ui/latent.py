@@ -6,7 +6,7 @@ import gradio as gr
 import numpy as np
 
 from ui.models import Models
-from vae.config import SAMPLERS
+from ui.widgets import sampler_choice
 
 HELP = """
 The same VAE with only **two** latent dimensions, so its whole latent space fits on a page. Left:
@@ -127,13 +127,7 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
         gr.Markdown(COMPARE_HELP.format(size=latent_dim))
         figures = gr.Markdown(elem_id="compare-figures")
         with gr.Row():
-            compare_sampler = gr.Radio(
-                [(label, name) for name, label in SAMPLERS.items()],
-                value="prior",
-                label="Random codes from",
-                elem_id="compare-sampler",
-                scale=2,
-            )
+            compare_sampler = sampler_choice("prior", "compare-sampler", scale=2)
             with gr.Column(scale=1):
                 compare_seed = gr.Number(0, label="Seed", precision=0)
                 compare_button = gr.Button("New random codes")

@@ -1,8 +1,10 @@
-"""Pieces more than one tab uses: the sketch pad, with its upload checks and its brush picked."""
+"""Pieces more than one tab uses: the sketch pad, with its upload checks and its brush picked, and
+the choice of where random codes come from."""
 
 import gradio as gr
 from gradio.components.image_editor import EditorData
 
+from vae.config import SAMPLERS
 from vae.sketch import SketchError, check_image_file
 
 # Gradio's sketch pad starts with no tool picked ("select the draw tool to start"); a visitor who
@@ -58,3 +60,14 @@ def sketch_pad(label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketc
 def pick_brush_when_shown(tab: gr.Tab) -> None:
     """Opening the tab picks the brush of its pads, in the browser alone."""
     tab.select(None, js=PICK_BRUSH_JS, api_name=False)
+
+
+def sampler_choice(value: str, elem_id: str, **options: object) -> gr.Radio:
+    """Where random codes come from: one of SAMPLERS, each named as the page's figures name it."""
+    return gr.Radio(
+        [(label, name) for name, label in SAMPLERS.items()],
+        value=value,
+        label="Random codes from",
+        elem_id=elem_id,
+        **options,
+    )

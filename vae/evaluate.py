@@ -8,7 +8,6 @@ import json
 import math
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import torch
@@ -17,18 +16,13 @@ import torch.nn.functional as F
 from vae.classifier import DigitClassifier, confident_share
 from vae.data import DataError, load_split
 from vae.model import VAE, active_dims, use_native_cpu_kernels, vae_loss
-from vae.sampling import SAMPLER_FILE, GaussianMixture, Samplers
+from vae.sampling import LOG_2PI, SAMPLER_FILE, GaussianMixture, Samplers
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
-
-LOG_2PI = math.log(2 * math.pi)
 
 
 def gaussian_log_prob(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """log N(z; mu, exp(logvar)) summed over the last dimension."""
     return -0.5 * (LOG_2PI + logvar + (z - mu).pow(2) / logvar.exp()).sum(-1)
-
-
-LogPrior = Callable[[torch.Tensor], torch.Tensor]
 
 
 def standard_normal_log_prob(z: torch.Tensor) -> torch.Tensor:
@@ -53,14 +47,6 @@ def iw_nll(log_weights: torch.Tensor) -> torch.Tensor:
     """-log (1/k) sum_i w_i per image from log weights (k, batch): an upper bound on -log p(x), tighter
     as k grows; at k = 1, the negative ELBO."""
     return -(torch.logsumexp(log_weights, dim=0) - math.log(len(log_weights)))
-
-
-def importance_weighted_nll(
-    model: VAE, x: torch.Tensor, k: int, log_prior: LogPrior = standard_normal_log_prob
-) -> torch.Tensor:
-    """The k-sample bound on -log p(x) of each image under the given prior."""
-    z, log_ratio = sampled_log_ratio(model, x, k)
-    return iw_nll(log_ratio + log_prior(z))
 
 
 def inception_score(probs: torch.Tensor) -> float:

@@ -38,7 +38,7 @@ def fit(folder: Path, components: int, data_root: Path | None, seed: int = 0) ->
         codes = model.encode_means(images)
     fitted = Samplers.fit(codes, components, seed)
     measured = {"components": components, "training_images": len(images), "codes_fitted": len(codes)}
-    measured |= measure(model.eval(), classifier.eval(), fitted, test)
+    measured |= measure(model, classifier, fitted, test)
     Samplers(fitted.latent_dim, fitted.fitted, {k: str(v) for k, v in measured.items()}).save(folder)
     return measured
 

@@ -105,18 +105,21 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
         return torch.sigmoid(self.decode(z))
 
     @torch.inference_mode()
+    def encode_all(self, images: torch.Tensor, batch_size: int = 1000) -> tuple[torch.Tensor, torch.Tensor]:
+        """encode() of any number of images, batch_size at a time: (mu, logvar), each (N, latent_dim)."""
+        posteriors = [self.encode(batch) for batch in images.split(batch_size)]
+        mu, logvar = zip(*posteriors, strict=True)
+        return torch.cat(mu), torch.cat(logvar)
+
     def encode_means(self, images: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
         """The posterior mean mu of every image (for an autoencoder, its code), shape (N, latent_dim)."""
-        return torch.cat(
-            [self.encode(images[i : i + batch_size])[0] for i in range(0, len(images), batch_size)]
-        ).numpy()
+        return self.encode_all(images, batch_size)[0].numpy()
 
     @torch.inference_mode()
     def sample_codes(self, images: torch.Tensor, per_image: int, generator: torch.Generator) -> np.ndarray:
         """per_image draws of z = mu + sigma * eps for every image, shape (N * per_image, latent_dim): the
         codes the decoder was trained on, which a prior fitted after training should cover."""
-        posteriors = [self.encode(batch) for batch in images.split(1000)]
-        mu, logvar = (torch.cat([posterior[i] for posterior in posteriors]) for i in (0, 1))
+        mu, logvar = self.encode_all(images)
         noise = torch.randn(per_image, *mu.shape, generator=generator)
         return (mu + torch.exp(0.5 * logvar) * noise).flatten(0, 1).numpy()
 

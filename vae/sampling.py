@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -35,6 +36,12 @@ class GaussianMixture:
     weights: np.ndarray  # (K,)
     means: np.ndarray  # (K, D)
     cholesky: np.ndarray  # (K, D, D): lower-triangular factors of the components' covariances
+
+    ARRAYS: ClassVar[tuple[str, ...]] = (
+        "weights",
+        "means",
+        "cholesky",
+    )  # as stored in sampler.safetensors, in this order
 
     @classmethod
     def fit(cls, codes: np.ndarray, components: int, seed: int = 0) -> "GaussianMixture":
@@ -99,7 +106,7 @@ class Samplers:
         arrays = {
             f"{name}.{key}": np.ascontiguousarray(getattr(density, key), np.float64)
             for name, density in self.fitted.items()
-            for key in ("weights", "means", "cholesky")
+            for key in GaussianMixture.ARRAYS
         }
         save_arrays(arrays, folder / SAMPLER_FILE, metadata=self.metadata)
 
@@ -111,7 +118,7 @@ class Samplers:
             with safe_open(path, "np") as stored:
                 fitted = {
                     name: GaussianMixture(
-                        *(stored.get_tensor(f"{name}.{key}") for key in ("weights", "means", "cholesky"))
+                        *(stored.get_tensor(f"{name}.{key}") for key in GaussianMixture.ARRAYS)
                     )
                     for name in FITTED
                 }
