@@ -1,7 +1,8 @@
 """VAE playground: drag latent sliders, draw a digit, and watch a variational autoencoder at work.
 
-Each tab is a module of ui/ with its layout, its help and its events; this file adds the intro, the
-dataset selector and what links the tabs, and serves the page before torch and the models load."""
+Each tab is a module of ui/ with its layout, its help and its events, and its work on the models in
+the module of the same name in playground/; this file adds the intro, the dataset selector and what
+links the tabs, and serves the page before torch and the models load."""
 
 import os
 import sys
@@ -9,9 +10,10 @@ import sys
 import gradio as gr
 
 from ui import draw, generate, interpolate, latent
-from ui.generate import restore_js
+from ui.generate import RESTORE_JS
 from ui.launch import launch
-from ui.models import DATASET_CHOICES, DATASETS, Models
+from ui.models import Models
+from vae.config import DATASETS
 from vae.weights import WeightsError
 
 INTRO = """
@@ -26,32 +28,26 @@ switches to the models trained on it.
 
 def build_demo(models: Models) -> gr.Blocks:
     """The whole page. It needs no loaded model: the images arrive through the page's load event,
-    as they do on a dataset switch."""
+    as they do on a dataset switch. Each tab wires its own events; what follows links them."""
     latent_dim = models.latent_size()  # read from config.json once, for every tab that needs it
     with gr.Blocks(title="VAE playground") as demo:
         gr.Markdown(INTRO)
-        dataset = gr.Radio(DATASET_CHOICES, value=DATASET_CHOICES[0][1], label="Dataset", elem_id="dataset")
+        choices = [(dataset.choice, name) for name, dataset in DATASETS.items()]
+        dataset = gr.Radio(choices, value=choices[0][1], label="Dataset", elem_id="dataset")
         with gr.Tabs() as tabs:
             generator = generate.build(models, dataset, latent_dim)
-            drawing = draw.build(models)
+            drawing = draw.build(models, dataset)
             interpolate.build(models, dataset)
             space = latent.build(models, dataset, drawing.pixels, latent_dim)
 
-        # A drawing is reconstructed, then marked on the latent map.
-        drawing.sketch.change(
-            drawing.reconstruct,
-            [dataset, drawing.sketch],
-            drawing.outputs,
-            api_name="reconstruct",
-            trigger_mode="always_last",
-            show_progress="hidden",
-        ).then(
+        # A drawing, once reconstructed, is marked on the latent map.
+        drawing.reconstructed.then(
             space.locate, [dataset, drawing.pixels], space.latent_map, api_name=False, show_progress="hidden"
         )
         # Use in sliders: the drawing's μ on the Generate tab's sliders.
         drawing.use_button.click(
             lambda name, mu: {
-                **generator.show(*models[name].playground.sliders_from(mu)),
+                **generator.show(*models[name].generate.sliders_from(mu)),
                 tabs: gr.Tabs(selected="generate"),
             },
             [dataset, drawing.mu],
@@ -61,9 +57,7 @@ def build_demo(models: Models) -> gr.Blocks:
         # The page load first takes the dataset and sliders that its link carries (the page paints
         # the digit itself), then the server adds the classifier's reading. A dataset picked by the
         # visitor starts at the origin of its latent space.
-        demo.load(
-            None, [dataset, *generator.sliders], [dataset, *generator.sliders], js=restore_js(DATASETS)
-        ).then(
+        demo.load(None, [dataset, *generator.sliders], [dataset, *generator.sliders], js=RESTORE_JS).then(
             generator.decode,
             [dataset, *generator.sliders],
             [generator.digit, generator.caption],

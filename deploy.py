@@ -24,6 +24,7 @@ ALLOW = [
     "ui/style.css",
     "ui/static/*.js",
     "vae/*.py",
+    "playground/*.py",
     "weights/*/*",
     "docs/*.png",  # the README's screenshot
 ]

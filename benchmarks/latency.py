@@ -21,9 +21,10 @@ from PIL import Image
 
 import app
 from benchmarks.redraw import redraw_as_sketch, to_pixels
+from playground.draw import Drawing
+from playground.generate import Generator
 from ui.launch import serving
 from ui.models import Models
-from vae.demo import Playground
 
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
@@ -44,9 +45,9 @@ def timed(call: Callable[[Any], object], inputs: list) -> list[float]:
     return times
 
 
-def sketches(count: int, playground: Playground, rng: np.random.Generator) -> list[np.ndarray]:
+def sketches(count: int, generate: Generator, rng: np.random.Generator) -> list[np.ndarray]:
     """Drawings of decoded random digits, as the sketch pad would send them."""
-    return [redraw_as_sketch(to_pixels(playground.random(1.0, seed).image), rng) for seed in range(count)]
+    return [redraw_as_sketch(to_pixels(generate.random(1.0, seed).image), rng) for seed in range(count)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -55,19 +56,20 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     torch.set_num_threads(1)  # as app.main() does
     rng = np.random.default_rng(0)
-    playground = Playground.from_folder()
-    n = playground.latent_dim
+    generate = Generator.from_folder()
+    draw = Drawing(generate.vae, generate.classifier)
+    n = generate.latent_dim
     values = [[round(float(v), 2) for v in rng.normal(size=n).clip(-3, 3)] for _ in range(args.repeats)]
-    drawings = sketches(20, playground, rng)
+    drawings = sketches(20, generate, rng)
     result: dict[str, object] = {"latent_dim": n, "repeats": args.repeats}
 
     cycled = [drawings[i % len(drawings)] for i in range(args.repeats)]
-    result["in_process_decode"] = percentiles(timed(lambda v: playground.decode(*v), values))
-    result["in_process_reconstruct"] = percentiles(timed(playground.reconstruct, cycled))
+    result["in_process_decode"] = percentiles(timed(lambda v: generate.decode(*v), values))
+    result["in_process_reconstruct"] = percentiles(timed(draw.reconstruct, cycled))
 
     models = Models().start_loading()
     demo = app.build_demo(models)
-    fixed_answer = playground.decode(*[0.0] * n)
+    fixed_answer = generate.decode(*[0.0] * n)
     with demo:  # the same inputs and outputs as /decode, answered without the model
         echo_inputs = [gr.Textbox(visible=False), *[gr.Number(visible=False) for _ in range(n)]]
         echo_outputs = [gr.Image(format="png", visible=False), gr.Markdown(visible=False)]

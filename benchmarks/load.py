@@ -26,7 +26,7 @@ from PIL import Image
 
 from benchmarks.common import free_port
 from benchmarks.redraw import redraw_as_sketch, to_pixels
-from vae.demo import Playground
+from playground.generate import Generator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,10 +124,10 @@ async def visitor(
 
 def test_drawings(count: int) -> list[bytes]:
     """PNG drawings of MNIST-like digits as the pad sends them (decoded from the bundled VAE)."""
-    playground, rng, drawings = Playground.from_folder(), np.random.default_rng(0), []
+    generate, rng, drawings = Generator.from_folder(), np.random.default_rng(0), []
     for seed in range(count):
         buffer = io.BytesIO()
-        Image.fromarray(redraw_as_sketch(to_pixels(playground.random(1.0, seed).image), rng)).save(
+        Image.fromarray(redraw_as_sketch(to_pixels(generate.random(1.0, seed).image), rng)).save(
             buffer, "PNG"
         )
         drawings.append(buffer.getvalue())

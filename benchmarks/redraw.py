@@ -15,9 +15,9 @@ import torch
 from PIL import Image, ImageFilter
 from torchvision.utils import save_image
 
+from playground.draw import Drawing
 from vae.classifier import DigitClassifier
 from vae.data import load_split
-from vae.demo import Playground
 from vae.model import VAE
 from vae.weights import WEIGHTS_DIR, load_pretrained
 
@@ -56,14 +56,14 @@ def main(argv: list[str] | None = None) -> None:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     classifier = load_pretrained(DigitClassifier, WEIGHTS_DIR / "mnist-classifier")
-    playground = Playground(load_pretrained(VAE, args.weights), classifier)
+    draw = Drawing(load_pretrained(VAE, args.weights), classifier)
     images, labels = load_split("mnist", args.data_root, train=False)
     picks = rng.choice(len(images), args.digits, replace=False)
 
     inputs, reconstructions, rejected = [], [], []
     for i in picks:
         sketch = redraw_as_sketch(images[i, 0].numpy(), rng)
-        result = playground.reconstruct({"background": None, "layers": [], "composite": sketch})
+        result = draw.reconstruct({"background": None, "layers": [], "composite": sketch})
         if result.reconstruction is None:  # the preprocessing refused it: count it as a miss
             rejected.append(result.message)
             inputs.append(np.zeros((28, 28), np.float32))

@@ -1,7 +1,7 @@
 """What random and in-between codes give: python -m benchmarks.samples (prints one JSON line).
 
 For each dataset, the app's 16-D VAE and the autoencoder with the same network, measured afresh with
-vae.compare.measure, the code vae.fit_sampler ran when it stored the figures the page shows: for each
+vae.sample_quality.measure, the code vae.fit_sampler ran when it stored the figures the page shows: for each
 sampler, the share of 1,000 random codes' decodes the bundled classifier names with p >= 0.9 and the
 smallest share it names as one class; and the share of midpoints between 1,000 pairs of test images of
 different classes it is sure of. Then what the Random sample button gives: 1,000 presses at
@@ -11,10 +11,10 @@ temperature 1 (seeds 0 to 999, codes clamped to the sliders' range as the page d
 import argparse
 import json
 
-from vae.bundle import ModelBundle
-from vae.compare import measure
+from playground.bundle import ModelBundle
+from playground.generate import Generator
 from vae.config import SAMPLERS
-from vae.demo import Playground
+from vae.sample_quality import measure
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,9 +26,9 @@ def main(argv: list[str] | None = None) -> None:
         models = ModelBundle.load(dataset)
         result[f"{dataset}_ae"] = measure(models.ae, models.classifier, models.ae_samplers, models.ae_codes)
         result[f"{dataset}_vae"] = measure(models.vae, models.classifier, models.samplers, models.codes)
-        playground = Playground(models.vae, models.classifier, models.samplers)
+        generate = Generator(models.vae, models.classifier, models.samplers)
         result[f"{dataset}_random_sample_presses"] = {
-            sampler: playground.sample_quality(sampler, args.presses) for sampler in SAMPLERS
+            sampler: generate.sample_quality(sampler, args.presses) for sampler in SAMPLERS
         }
     print(json.dumps(result))
 

@@ -1,7 +1,7 @@
 """Time from `python app.py` to its page, beside a hello-world Gradio app: python -m benchmarks.startup.
 
 Both are started the same way, alternately, as fresh processes. Two times run from the process start:
-to the first HTTP 200 on the page (what the issue's target is about, and when a Space shows the page),
+to the first HTTP 200 on the page (when a Space shows the page),
 and to the first answer from an endpoint (the app's /reset, which needs the models loaded; the hello
 world's /greet). Prints one JSON line with the medians and the ratios.
 """

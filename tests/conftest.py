@@ -227,14 +227,23 @@ def decode(app_url: str) -> ServerDecode:
 
 def expect_painted_as_server_decodes(page: Page, decode: ServerDecode, dataset: str) -> None:
     """The canvas holds the server's decode of the sliders' values, within one grey level; the page
-    paints in the next frame, so it is read again for a moment if the sliders are still moving."""
-    for _ in range(20):
+    paints in the next frame, so it is read again until the sliders have stopped moving."""
+
+    def painted_as_decoded() -> bool:
         values, pixels = slider_values(page), painted(page)
         expected = decode(dataset, values)
-        if values == slider_values(page) and np.abs(pixels.astype(int) - expected).max() <= 1:
-            return
-        page.wait_for_timeout(100)
-    assert np.abs(pixels.astype(int) - expected).max() <= 1, f"the page painted another digit for {values}"
+        return values == slider_values(page) and np.abs(pixels.astype(int) - expected).max() <= 1
+
+    until(page, painted_as_decoded, "the page painted another digit than the server decodes")
+
+
+def until(page: Page, condition: Callable[[], bool], message: str, timeout: float = 10) -> None:
+    """Wait until condition() holds, checking every animation frame or so; fail with message after
+    timeout seconds. For states that no locator shows, such as a canvas's pixels."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, message
+        page.wait_for_timeout(20)
 
 
 def drag(page: Page, slider: int, to: float, steps: int = 30) -> None:

@@ -15,11 +15,12 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 import app
+from playground.generate import Generator
+from playground.interpolate import Interpolator
 from tests.conftest import draw_four, free_port, png, serve
 from ui import generate, latent
 from ui.models import Models
 from vae.config import VAEConfig
-from vae.demo import Playground
 from vae.weights import WEIGHTS_DIR, WeightsError
 
 
@@ -29,21 +30,34 @@ def client() -> Iterator[Client]:
         yield Client(url, verbose=False)
 
 
-def test_api_names_the_main_actions_and_the_readme_lists_them(client: Client) -> None:
+def readme_endpoints() -> dict[str, list[str]]:
+    """The README's API table: each endpoint's parameter names, `z1` … `z16` spelled out."""
+    readme = (Path(app.__file__).parent / "README.md").read_text()
+    table = {}
+    for endpoint, cell in re.findall(r"^\| `(/\w+)` \| ([^|]*) \|", readme, re.MULTILINE):
+        names = re.findall(r"`(\w+)`", cell)
+        if (span := re.search(r"`z1` … `z(\d+)`", cell)) is not None:
+            names = [names[0], *(f"z{i}" for i in range(1, int(span.group(1)) + 1))]
+        table[endpoint] = names
+    return table
+
+
+def test_every_endpoints_parameters_have_the_names_the_readme_uses(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/decode", "/random", "/reconstruct", "/interpolate", "/latent_map", "/compare_ae"} <= set(
         endpoints
     )
-    readme = (Path(app.__file__).parent / "README.md").read_text()
-    assert sorted(re.findall(r"^\| `(/\w+)` \|", readme, re.MULTILINE)) == sorted(endpoints)
+    served = {name: [p["parameter_name"] for p in info["parameters"]] for name, info in endpoints.items()}
+    assert served == readme_endpoints()
+    assert all(names[0] == "dataset" for names in served.values())
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
 def test_decode_returns_the_exact_png_of_the_chosen_datasets_model(client: Client, dataset: str) -> None:
-    playground = Playground.from_folder(dataset=dataset)
-    values = [0.3 * (i % 5) - 0.6 for i in range(playground.latent_dim)]
+    generator = Generator.from_folder(dataset=dataset)
+    values = [0.3 * (i % 5) - 0.6 for i in range(generator.latent_dim)]
     image, caption = client.predict(dataset, *values, api_name="/decode")
-    expected, expected_caption = playground.decode(*values)
+    expected, expected_caption = generator.decode(*values)
     assert np.array_equal(png(image), np.asarray(expected)) and caption == expected_caption
 
 
@@ -54,16 +68,18 @@ def models() -> Models:
 
 def test_switching_dataset_switches_every_model(models: Models) -> None:
     for name in ("mnist", "fashion-mnist"):
-        playground, space, comparison = models[name].playground, models[name].latent, models[name].comparison
-        assert playground.vae.config.dataset == playground.classifier.config.dataset == name
+        handlers = models[name]
+        generator, space, comparison = handlers.generate, handlers.latent, handlers.comparison
+        assert generator.vae.config.dataset == generator.classifier.config.dataset == name
         assert space.vae.config.dataset == comparison.ae.model.config.dataset == name
         # the 16-D VAE, its samplers and the classifier are loaded once, for every tab
-        assert comparison.vae.model is playground.vae and comparison.vae.samplers is playground.samplers
-        assert space.classifier is playground.classifier is comparison.classifier
-    values = [1.0] * models["mnist"].playground.latent_dim
+        assert handlers.draw.vae is handlers.interpolate.vae is comparison.vae.model is generator.vae
+        assert handlers.interpolate.samplers is comparison.vae.samplers is generator.samplers
+        assert space.classifier is generator.classifier is handlers.draw.classifier is comparison.classifier
+    values = [1.0] * models["mnist"].generate.latent_dim
     digit, clothing = (
-        models["mnist"].playground.decode(*values),
-        models["fashion-mnist"].playground.decode(*values),
+        models["mnist"].generate.decode(*values),
+        models["fashion-mnist"].generate.decode(*values),
     )
     assert digit[0].tobytes() != clothing[0].tobytes()
     assert re.fullmatch(r"Looks like an? \d \(\d+%\) to the classifier\.", digit[1])
@@ -76,7 +92,7 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
     assert mnist[tab.figures] == models["mnist"].comparison.figures() != fashion[tab.figures]
     shown = tab.compare("fashion-mnist", "mixture", 2)
     grids = models["fashion-mnist"].comparison.random_grids("mixture", 2)
-    assert [shown[grid].tobytes() for grid in tab.random_grids] == [grid.tobytes() for grid in grids[:2]]
+    assert [shown[tab.ae_grid].tobytes(), shown[tab.vae_grid].tobytes()] == [g.tobytes() for g in grids[:2]]
 
 
 def test_batched_decodes_follow_each_events_dataset(models: Models) -> None:
@@ -86,13 +102,13 @@ def test_batched_decodes_follow_each_events_dataset(models: Models) -> None:
     datasets = ["fashion-mnist", "mnist", "fashion-mnist"]
     images, captions = tab.decode_batch(datasets, *[list(column) for column in zip(*vectors, strict=True)])
     for dataset, values, image, caption in zip(datasets, vectors, images, captions, strict=True):
-        expected_image, expected_caption = models[dataset].playground.decode(*values)
+        expected_image, expected_caption = models[dataset].generate.decode(*values)
         assert image.tobytes() == expected_image.tobytes() and caption == expected_caption
 
 
 def test_handlers_wait_for_the_models_to_load() -> None:
     models = Models().start_loading()
-    image, caption = models["mnist"].playground.decode(*[0.0] * models.latent_size())
+    image, caption = models["mnist"].generate.decode(*[0.0] * models.latent_size())
     assert image.size == (280, 280) and caption.startswith("Looks like")
 
 
@@ -116,7 +132,7 @@ def test_a_bad_latent_size_is_named_before_the_page_is_built(tmp_path: Path) -> 
 
 def test_random_returns_slider_values_then_the_digit(client: Client) -> None:
     *values, image, caption = client.predict("mnist", 1.0, 5, api_name="/random")
-    assert len(values) == Playground.from_folder().latent_dim
+    assert len(values) == Generator.from_folder().latent_dim
     assert all(-3 <= v <= 3 for v in values) and any(v != 0 for v in values)
     assert png(image).shape == (280, 280) and caption.startswith("Looks like")
     assert client.predict("mnist", 1.0, 5, api_name="/random")[:-2] == tuple(values)
@@ -125,7 +141,7 @@ def test_random_returns_slider_values_then_the_digit(client: Client) -> None:
 def test_sample_grid_is_a_downloadable_png(client: Client) -> None:
     grid = png(client.predict("mnist", 1.0, 5, api_name="/sample_grid"))
     assert grid.shape == (484, 484)
-    assert np.array_equal(grid, np.asarray(Playground.from_folder().sample_grid(1.0, 5)))
+    assert np.array_equal(grid, np.asarray(Generator.from_folder().sample_grid(1.0, 5)))
 
 
 def test_interpolate_returns_the_strip_the_gif_and_what_it_did(client: Client, tmp_path: Path) -> None:
@@ -133,7 +149,9 @@ def test_interpolate_returns_the_strip_the_gif_and_what_it_did(client: Client, t
     Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
     sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
     strip, morph, message = client.predict("mnist", sketch, None, 3, "lerp", 8, api_name="/interpolate")
-    expected = Playground.from_folder().interpolate(draw_four(400, 80, 60, 280, 30), None, 3, "lerp", 8)
+    generator = Generator.from_folder()
+    interpolator = Interpolator(generator.vae, generator.samplers)
+    expected = interpolator.interpolate(draw_four(400, 80, 60, 280, 30), None, 3, "lerp", 8)
     assert np.array_equal(png(strip), np.asarray(expected[0])) and morph == expected[1]
     assert message == "From your start drawing to a random sample, 8 steps along the straight line path."
 
@@ -161,7 +179,7 @@ def test_blank_canvas_gives_a_message_and_the_server_keeps_answering(client: Cli
     )
     assert reconstruction is None and model_input is None and samples is None
     assert message == "No digit found: draw one with dark strokes on the pad."
-    n = Playground.from_folder().latent_dim
+    n = Generator.from_folder().latent_dim
     assert png(client.predict("mnist", *[0.0] * n, api_name="/decode")[0]).shape == (280, 280)
 
 

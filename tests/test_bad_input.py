@@ -12,10 +12,10 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
+from playground.generate import Generator
 from tests.conftest import draw_four, png, serve
-from vae.demo import Playground
 
-LATENT_DIM = Playground.from_folder().latent_dim
+LATENT_DIM = Generator.from_folder().latent_dim
 NO_DIGIT = "No digit found: draw one with dark strokes on the pad."
 NOT_AN_IMAGE = "That file is not an image this app can read: send a PNG or JPEG."
 
@@ -134,7 +134,7 @@ def call_raw(url: str, api_name: str, body: str) -> tuple[str, object]:
 
 
 def decoded_values(values: list[float]) -> np.ndarray:
-    return np.asarray(Playground.from_folder().decode(*values)[0])
+    return np.asarray(Generator.from_folder().decode(*values)[0])
 
 
 # (case, JSON list of slider values, expected): an array for the digit it must decode to, or text

@@ -4,12 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from vae.bundle import Codes
+from playground.compare import STRIP_STEPS, Comparison, Rival, lead
 from vae.classifier import DigitClassifier
-from vae.compare import STRIP_STEPS, Comparison, Rival, different_class_pairs, lead, measure
 from vae.config import VAEConfig
 from vae.model import VAE
+from vae.sample_quality import different_class_pairs, measure
 from vae.sampling import Samplers, seeded_generator
+from vae.weights import Codes
 
 
 def tiny(model: str) -> VAE:

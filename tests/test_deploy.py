@@ -24,10 +24,15 @@ def test_the_dry_run_lists_what_the_app_needs_and_sends_nothing(
     monkeypatch.setattr(socket.socket, "connect", refuse)
     deploy.main(["someone/vae-playground", "--dry-run"])
     listed = re.findall(r"^\s*[\d,]+  (\S+)$", capsys.readouterr().out, re.MULTILINE)
-    assert {"app.py", "README.md", "requirements.txt", "ui/generate.py", "ui/static/decoder.js"} <= set(
-        listed
-    )
-    assert {"vae/model.py", "vae/demo.py", "vae/bundle.py"} <= set(listed)
+    assert {
+        "app.py",
+        "README.md",
+        "requirements.txt",
+        "ui/generate.py",
+        "ui/static/decoder.js",
+        "playground/generate.py",
+    } <= set(listed)
+    assert {"vae/model.py", "playground/draw.py", "playground/bundle.py"} <= set(listed)
     folders = [path.parent.name for path in (ROOT / "weights").glob("*/config.json")]
     assert {f"weights/{name}/model.safetensors" for name in folders} <= set(listed)
     assert {"weights/mnist-vae/decoder.safetensors", "weights/fashion-mnist-vae/decoder.safetensors"} <= set(

@@ -7,12 +7,12 @@ import pytest
 import torch
 from PIL import Image
 
+from playground.interpolate import GIF_FRAMES, GIF_SCALE, Interpolator
+from playground.pictures import to_image
+from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four
-from vae.classifier import DigitClassifier
-from vae.demo import GIF_FRAMES, GIF_SCALE, Playground
 from vae.interpolate import lerp, path, slerp
 from vae.model import VAE
-from vae.views import to_image
 
 
 @pytest.mark.parametrize("method", ["slerp", "lerp"])
@@ -39,8 +39,8 @@ def test_slerp_of_parallel_codes_falls_back_to_the_line_and_bad_methods_are_name
 
 
 @pytest.fixture
-def playground(small_vae: VAE, small_classifier: DigitClassifier) -> Playground:
-    return Playground(small_vae, small_classifier)
+def interpolator(small_vae: VAE) -> Interpolator:
+    return Interpolator(small_vae)
 
 
 def cells(strip: Image.Image, steps: int) -> list[np.ndarray]:
@@ -50,20 +50,20 @@ def cells(strip: Image.Image, steps: int) -> list[np.ndarray]:
 
 
 @torch.inference_mode()
-def decoded(playground: Playground, z: torch.Tensor, scale: int) -> np.ndarray:
-    return np.asarray(to_image(torch.sigmoid(playground.vae.decode(z)), scale=scale))
+def decoded(interpolator: Interpolator, z: torch.Tensor, scale: int) -> np.ndarray:
+    return np.asarray(to_image(torch.sigmoid(interpolator.vae.decode(z)), scale=scale))
 
 
-def test_interpolation_runs_from_the_drawings_code_to_a_seeded_sample(playground: Playground) -> None:
+def test_interpolation_runs_from_the_drawings_code_to_a_seeded_sample(interpolator: Interpolator) -> None:
     drawing = draw_four(400, 80, 60, 280, 30)
-    strip, morph, message = playground.interpolate({"composite": drawing}, None, seed=5, steps=9)
+    strip, morph, message = interpolator.interpolate({"composite": drawing}, None, seed=5, steps=9)
     assert message == "From your start drawing to a random sample, 9 steps along the spherical path."
     with torch.inference_mode():
-        start = playground.vae.encode(torch.from_numpy(playground.reconstruct(drawing).pixels)[None, None])[0]
+        start = interpolator.vae.encode(torch.from_numpy(preprocess_sketch(drawing, "mnist"))[None, None])[0]
     end = torch.randn(4, generator=torch.Generator().manual_seed(5))[None]
     first, *_, last = cells(strip, 9)
-    assert np.array_equal(first, decoded(playground, start, 1))
-    assert np.array_equal(last, decoded(playground, end, 1))
+    assert np.array_equal(first, decoded(interpolator, start, 1))
+    assert np.array_equal(last, decoded(interpolator, end, 1))
 
     uri = re.search(r'<img src="data:image/gif;base64,([^"]+)"', morph).group(1)
     assert 'download="morph.gif"' in morph
@@ -71,24 +71,24 @@ def test_interpolation_runs_from_the_drawings_code_to_a_seeded_sample(playground
     assert gif.n_frames == 2 * GIF_FRAMES - 2 and gif.size == (28 * GIF_SCALE, 28 * GIF_SCALE)
     assert gif.info["loop"] == 0
     gif.seek(GIF_FRAMES - 1)  # the far end of the loop is the end's decode
-    assert np.abs(np.asarray(gif.convert("L"), np.int16) - decoded(playground, end, GIF_SCALE)).max() <= 1
+    assert np.abs(np.asarray(gif.convert("L"), np.int16) - decoded(interpolator, end, GIF_SCALE)).max() <= 1
 
 
-def test_two_empty_pads_interpolate_between_two_samples_and_lerp_differs(playground: Playground) -> None:
-    spherical, _, message = playground.interpolate(None, None, seed=1, method="slerp", steps=10)
-    straight, _, _ = playground.interpolate(None, None, seed=1, method="lerp", steps=10)
+def test_two_empty_pads_interpolate_between_two_samples_and_lerp_differs(interpolator: Interpolator) -> None:
+    spherical, _, message = interpolator.interpolate(None, None, seed=1, method="slerp", steps=10)
+    straight, _, _ = interpolator.interpolate(None, None, seed=1, method="lerp", steps=10)
     assert message == "From a random sample to a random sample, 10 steps along the spherical path."
     assert [c.tobytes() for c in cells(spherical, 10)[::9]] == [c.tobytes() for c in cells(straight, 10)[::9]]
     assert spherical.tobytes() != straight.tobytes()  # same ends, different middles
     assert (
-        playground.interpolate(None, None, seed=1, steps=99)[0].size
+        interpolator.interpolate(None, None, seed=1, steps=99)[0].size
         == spherical.resize((3 * (16 * 30 + 2), 96)).size
     )
 
 
-def test_an_unreadable_drawing_is_named(playground: Playground) -> None:
+def test_an_unreadable_drawing_is_named(interpolator: Interpolator) -> None:
     dot = np.zeros((400, 400, 4), np.uint8)
     dot[200:202, 200:202, 3] = 255
-    strip, morph, message = playground.interpolate(None, {"composite": dot})
+    strip, morph, message = interpolator.interpolate(None, {"composite": dot})
     assert strip is None and morph == ""
     assert message == "The end drawing: That is only a dot: draw a whole digit."

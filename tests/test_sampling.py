@@ -2,11 +2,11 @@ import numpy as np
 import pytest
 import torch
 
-from vae.bundle import ModelBundle
+from playground.bundle import ModelBundle
+from playground.generate import Generator
 from vae.classifier import DigitClassifier
-from vae.compare import measure
-from vae.demo import Playground
 from vae.model import VAE
+from vae.sample_quality import measure
 from vae.sampling import SAMPLER_FILE, GaussianMixture, Samplers, seeded_generator
 from vae.weights import WeightsError
 
@@ -53,13 +53,13 @@ def test_the_prior_is_standard_normal_and_an_unfitted_sampler_falls_back_to_it()
 def test_a_seeded_sampler_repeats_and_decodes_to_images(
     samplers: Samplers, small_vae: VAE, small_classifier: DigitClassifier
 ) -> None:
-    playground = Playground(small_vae, small_classifier, samplers)
-    values = playground.random(1.0, 7).values
-    assert playground.random(1.0, 7).values == values and playground.random(1.0, 8).values != values
+    generate = Generator(small_vae, small_classifier, samplers)
+    values = generate.random(1.0, 7).values
+    assert generate.random(1.0, 7).values == values and generate.random(1.0, 8).values != values
     assert abs(abs(np.mean(values)) - 2.0) < 0.3  # from the mixture, not the prior
-    assert abs(np.mean(playground.random(1.0, 7, "prior").values)) < 2.0
+    assert abs(np.mean(generate.random(1.0, 7, "prior").values)) < 2.0
     for name in ("mixture", "gaussian", "prior"):
-        pixels = small_vae.decode_pixels(playground.codes(16, 1.0, seeded_generator(3), name))
+        pixels = small_vae.decode_pixels(generate.codes(16, 1.0, seeded_generator(3), name))
         assert pixels.shape == (16, 1, 28, 28) and pixels.min() >= 0 and pixels.max() <= 1
 
 
@@ -104,13 +104,13 @@ def test_the_figures_the_page_shows_are_what_the_bundled_samplers_give(dataset: 
 
 
 def test_random_samples_of_the_bundled_mnist_vae_meet_the_target() -> None:
-    playground = Playground.from_folder(dataset="mnist")
-    stored = playground.samplers.metadata
+    generate = Generator.from_folder(dataset="mnist")
+    stored = generate.samplers.metadata
     assert (
         float(stored["mixture_confident_share"]) >= 0.85
         and float(stored["mixture_smallest_class_share"]) >= 0.05
     )
-    presses = playground.sample_quality("mixture", 200)  # what the button gives, codes clamped to the sliders
+    presses = generate.sample_quality("mixture", 200)  # what the button gives, codes clamped to the sliders
     assert abs(presses["confident_share"] - float(stored["mixture_confident_share"])) < 0.06
 
 

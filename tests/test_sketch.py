@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from PIL import Image, ImageDraw
 
+from playground.sketch import SketchError, preprocess_sketch
 from tests.conftest import draw_four
-from vae.sketch import SketchError, preprocess_sketch
 
 
 def test_output_is_an_mnist_style_digit() -> None:

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from playground.generate import Generator
 from vae.classifier import DigitClassifier
 from vae.config import VAEConfig
-from vae.demo import Playground
 from vae.model import VAE
 from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
 
@@ -92,10 +92,10 @@ def test_a_planted_pickle_is_never_executed(saved: Path, tmp_path: Path) -> None
     (planted / "config.json").write_text((saved / "config.json").read_text())
     torch.save({"state": Trap(marker)}, planted / "pytorch_model.bin")
     with pytest.raises(WeightsError, match=r"model\.safetensors: missing .*only read from safetensors"):
-        Playground.from_folder(weights_dir)
+        Generator.from_folder(weights_dir)
     (planted / "model.safetensors").write_bytes(pickle.dumps(Trap(marker)))
     with pytest.raises(WeightsError, match=r"model\.safetensors: not a readable safetensors file"):
-        Playground.from_folder(weights_dir)
+        Generator.from_folder(weights_dir)
     assert not marker.exists()
 
 

@@ -1,6 +1,6 @@
-"""The Draw tab: a sketch pad, what the model sees, its reconstruction, and mu, sigma and KL per dimension."""
+"""The Draw tab: a sketch pad, what the model sees, its reconstruction, and μ, σ and KL per dimension."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import gradio as gr
 
@@ -15,10 +15,10 @@ z ~ N(μ, σ²).
 """
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DrawTab:
-    """The tab's handler, and what other tabs read: the drawing's μ (Use in sliders) and its 28x28
-    pixels (the ring on the latent map)."""
+    """The tab's components and handler; other tabs read the drawing's μ (Use in sliders) and its 28x28
+    pixels (the ring on the latent map), and follow `reconstructed`, the event that sets them."""
 
     models: Models
     sketch: gr.Sketchpad
@@ -31,6 +31,7 @@ class DrawTab:
     message: gr.Markdown
     mu: gr.State
     pixels: gr.State
+    reconstructed: gr.events.Dependency | None = field(default=None, init=False)
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -46,8 +47,14 @@ class DrawTab:
             self.pixels,
         ]
 
-    def reconstruct(self, dataset: str, sketch: dict | None) -> dict:
-        result = self.models[dataset].playground.reconstruct(sketch)
+    def reconstruct(self, dataset: str, drawing: dict | None) -> dict:
+        """Encode a drawing into μ and σ and decode it from z = μ and from samples of z ~ N(μ, σ²).
+
+        Args:
+            dataset: "mnist" or "fashion-mnist": whose VAE encodes the drawing.
+            drawing: the sketch pad's value {"background", "layers", "composite"}: dark strokes, composite.
+        """
+        result = self.models[dataset].draw.reconstruct(drawing)
         return {
             self.reconstruction: result.reconstruction,
             self.caption: result.caption,
@@ -59,9 +66,20 @@ class DrawTab:
             self.pixels: result.pixels,
         }
 
+    def wire(self, dataset: gr.Radio) -> None:
+        """The tab's own event: a drawing is reconstructed as it changes."""
+        self.reconstructed = self.sketch.change(
+            self.reconstruct,
+            [dataset, self.sketch],
+            self.outputs,
+            api_name="reconstruct",
+            trigger_mode="always_last",
+            show_progress="hidden",
+        )
 
-def build(models: Models) -> DrawTab:
-    """The tab's layout; its events live in app.py, since a drawing also moves the latent map."""
+
+def build(models: Models, dataset: gr.Radio) -> DrawTab:
+    """The tab's layout, then its events."""
     with gr.Tab("Draw", id="draw") as tab:
         gr.Markdown(HELP)
         with gr.Row():
@@ -71,28 +89,32 @@ def build(models: Models) -> DrawTab:
             with gr.Column(scale=1):
                 message = gr.Markdown("Draw on the pad.", elem_id="draw-message")
                 with gr.Row():
-                    model_input = gr.Image(label="What the model sees (28x28)", format="png")
+                    model_input = gr.Image(
+                        label="What the model sees (28x28)", format="png", elem_id="model-input"
+                    )
                     with gr.Column():
                         reconstruction = gr.Image(
                             label="Reconstruction from z = μ", format="png", elem_id="reconstruction"
                         )
                         caption = gr.Markdown(elem_id="reconstruction-caption")
-                posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png")
+                posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png", elem_id="posterior")
                 latents = gr.HTML()
         # Inside the tab: a component left directly under gr.Tabs shifts the later tabs' places, and
         # Gradio then draws a second button for each of them once it is opened.
         mu, pixels = gr.State(None), gr.State(None)
     pick_brush_when_shown(tab)
-    return DrawTab(
-        models,
-        sketch,
-        use_button,
-        reconstruction,
-        caption,
-        model_input,
-        posterior,
-        latents,
-        message,
+    draw = DrawTab(
+        models=models,
+        sketch=sketch,
+        use_button=use_button,
+        reconstruction=reconstruction,
+        caption=caption,
+        model_input=model_input,
+        posterior=posterior,
+        latents=latents,
+        message=message,
         mu=mu,
         pixels=pixels,
     )
+    draw.wire(dataset)
+    return draw

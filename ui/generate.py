@@ -4,16 +4,19 @@ The page decodes the sliders itself (ui/static/decoder.js runs the exported deco
 paints it), so a drag sends nothing to the server; when it ends, the server sends the classifier's
 reading and its own image of the digit, which the page shows if it cannot run the decoder."""
 
+import inspect
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
-from ui.models import DATASETS, Models
+from playground.pictures import SLIDER_RANGE
+from ui.models import Models
 from ui.widgets import sampler_choice
-from vae.views import SLIDER_RANGE
-from vae.weights import DECODER_FILE
+from vae.config import DATASETS
+from vae.weights import DECODER_FILE, model_folder
 
 HELP = """
 Each slider is one latent dimension, the most informative first (by their KL on the test set).
@@ -67,35 +70,56 @@ def static_url(path: Path) -> str:
 
 def decoder_files(weights_dir: Path) -> dict[str, Path]:
     """Each dataset's decoder for the page, which vae.train exports beside the app's VAE."""
-    return {name: weights_dir / f"{name}-vae" / DECODER_FILE for name in DATASETS}
+    return {name: model_folder(name, "vae", weights_dir) / DECODER_FILE for name in DATASETS}
 
 
 def page_head(weights_dir: Path, latent_dim: int) -> str:
-    """The page's <head> lines: where the decoders are, and the tab's scripts, which Gradio loads
-    before it draws its components, so the decoder is on its way before the canvas exists."""
+    """The page's <head> lines: where the decoders are, the sliders' size and range, and the tab's
+    scripts, which Gradio loads before it draws its components, so the decoder is on its way before
+    the canvas exists."""
     page = {
         "decoders": {name: static_url(path) for name, path in decoder_files(weights_dir).items()},
         "latentDim": latent_dim,
+        "sliderRange": SLIDER_RANGE,
     }
     scripts = "".join(f'<script src="{static_url(path)}"></script>' for path in SCRIPTS)
     return f"<script>window.vaePage = {json.dumps(page)};</script>{scripts}"
 
 
-def restore_js(datasets: list[str]) -> str:
-    """The page load's first step: the dataset and slider values that the page's link carries."""
-    restore = f"window.vaeGenerate.restore(dataset, z, {json.dumps(datasets)})"
-    return f"async (dataset, ...z) => {{ await {LOADED}; return {restore}; }}"
+# The page load's first step: the dataset and slider values that the page's link carries.
+RESTORE_JS = f"async (dataset, ...z) => {{ await {LOADED}; return window.vaeGenerate.restore(dataset, z); }}"
 
 
-@dataclass
+def with_parameters(fn: Callable, names: list[str], doc: str) -> Callable:
+    """fn(*args) under a signature of these names, for the API's docs: Gradio names each endpoint's
+    parameters after its handler's, and a handler of one value per slider takes them as *args."""
+
+    def named(*args: object) -> object:
+        return fn(*args)
+
+    named.__signature__ = inspect.Signature(
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in names]
+    )
+    named.__doc__ = doc
+    return named
+
+
+@dataclass(kw_only=True)
 class GenerateTab:
-    """The tab's handlers, and the components other tabs set: Use in sliders and a dataset switch."""
+    """The tab's components and handlers; Use in sliders and a dataset switch set its sliders."""
 
     models: Models
     sliders: list[gr.Slider]
     digit: gr.Image  # the server's image of the digit: the API's answer, and the page's fallback
     caption: gr.Markdown
+    sampler: gr.Radio
+    temperature: gr.Slider
+    seed: gr.Number
+    random_button: gr.Button
+    reset_button: gr.Button
+    grid_button: gr.Button
     note: gr.Markdown  # what each sampler measured
+    sample_grid: gr.Image
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -103,24 +127,46 @@ class GenerateTab:
         return [*self.sliders, self.digit, self.caption]
 
     def show(self, values: list[float], image: object, caption: str) -> dict:
-        """A Playground.Digit as the tab's component values."""
+        """A Digit as the tab's component values."""
         return {**dict(zip(self.sliders, values, strict=True)), self.digit: image, self.caption: caption}
 
-    def random(
-        self, name: str, t: float, s: float, sampler: str = "mixture"
-    ) -> dict:  # t: temperature, s: seed
-        return self.show(*self.models[name].playground.random(t, s, sampler))
+    def random(self, dataset: str, temperature: float, seed: float, sampler: str = "mixture") -> dict:
+        """Draw a random latent code, set the sliders to it and decode it.
 
-    def sampler_note(self, name: str) -> str:
+        Args:
+            dataset: "mnist" or "fashion-mnist".
+            temperature: scales the code's spread around the sampler's centre, 0 to 2 (1: as fitted).
+            seed: seeds the draw; -1 draws a new code each time.
+            sampler: "mixture" or "gaussian" (fitted to the training codes), or "prior" (N(0, I)).
+        """
+        return self.show(*self.models[dataset].generate.random(temperature, seed, sampler))
+
+    def grid(self, dataset: str, temperature: float, seed: float, sampler: str = "mixture") -> object:
+        """Decode 64 random latent codes into one 8x8 grid image.
+
+        Args:
+            dataset: "mnist" or "fashion-mnist".
+            temperature: scales the codes' spread, 0 to 2 (1: as fitted).
+            seed: seeds the draw; -1 draws new codes each time.
+            sampler: "mixture", "gaussian" or "prior", as for /random.
+        """
+        return self.models[dataset].generate.sample_grid(temperature, seed, sampler)
+
+    def sampler_note(self, dataset: str) -> str:
         """What each sampler measured for this dataset's VAE when its samplers were fitted."""
-        return sampler_note(self.models[name].playground.samplers.metadata)
+        return sampler_note(self.models[dataset].generate.samplers.metadata)
 
-    def reset(self, name: str) -> dict:
-        return self.show(*self.models[name].playground.reset())
+    def reset(self, dataset: str) -> dict:
+        """Set every slider to 0, the prior's mean, and decode that code.
 
-    def decode(self, name: str, *values: float) -> dict:
+        Args:
+            dataset: "mnist" or "fashion-mnist".
+        """
+        return self.show(*self.models[dataset].generate.reset())
+
+    def decode(self, dataset: str, *values: float) -> dict:
         """The server's image and the classifier's reading of the sliders as they are (the page load)."""
-        image, caption = self.models[name].playground.decode(*values)
+        image, caption = self.models[dataset].generate.decode(*values)
         return {self.digit: image, self.caption: caption}
 
     def decode_batch(self, datasets: list[str], *columns: list[float]) -> list[list]:
@@ -128,15 +174,55 @@ class GenerateTab:
         images, captions = [None] * len(datasets), [""] * len(datasets)
         for name in set(datasets):
             rows = [i for i, event_dataset in enumerate(datasets) if event_dataset == name]
-            playground = self.models[name].playground
-            decoded = playground.decode_batch(*[[column[i] for i in rows] for column in columns])
+            generate = self.models[name].generate
+            decoded = generate.decode_batch(*[[column[i] for i in rows] for column in columns])
             for i, image, caption in zip(rows, *decoded, strict=True):
                 images[i], captions[i] = image, caption
         return [images, captions]
 
+    def wire(self, dataset: gr.Radio) -> None:
+        """The tab's own events: the page paints every slider move, the server reads each release."""
+        gr.on(
+            [dataset.change, *(slider.change for slider in self.sliders)],
+            None,
+            [dataset, *self.sliders],
+            js=PAINT_JS,
+            api_name=False,
+        )
+        decode = with_parameters(
+            self.decode_batch,
+            ["dataset", *(f"z{i + 1}" for i in range(len(self.sliders)))],
+            DECODE_DOC.format(size=len(self.sliders), range=SLIDER_RANGE),
+        )
+        for slider in self.sliders:
+            slider.release(
+                decode,
+                [dataset, *self.sliders],
+                [self.digit, self.caption],
+                batch=True,  # under load, waiting events are decoded in one forward pass
+                max_batch_size=32,
+                api_name="decode" if slider is self.sliders[0] else False,
+                trigger_mode="always_last",
+                show_progress="hidden",
+            )
+        sample_inputs = [dataset, self.temperature, self.seed, self.sampler]
+        self.random_button.click(
+            self.random, sample_inputs, self.outputs, api_name="random", show_progress="hidden"
+        )
+        self.reset_button.click(self.reset, dataset, self.outputs, api_name="reset", show_progress="hidden")
+        self.grid_button.click(self.grid, sample_inputs, self.sample_grid, api_name="sample_grid")
+
+
+DECODE_DOC = """Decode one latent code into an image, with the classifier's reading of it.
+
+Args:
+    dataset: "mnist" or "fashion-mnist".
+    z1: the code's first dimension, the most informative; z1 to z{size} each in [-{range:g}, {range:g}].
+"""
+
 
 def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
-    """The tab's layout and its own events."""
+    """The tab's layout, then its events."""
     gr.set_static_paths([*SCRIPTS, *decoder_files(models.weights_dir).values()])
     with gr.Tab("Generate", id="generate"):
         gr.Markdown(HELP)
@@ -173,37 +259,19 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
         sample_grid = gr.Image(
             label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid"
         )
-    tab = GenerateTab(models, sliders, digit, caption, note)
-    gr.on(
-        [dataset.change, *(slider.change for slider in sliders)],
-        None,
-        [dataset, *sliders],
-        js=PAINT_JS,
-        api_name=False,
+    generate = GenerateTab(
+        models=models,
+        sliders=sliders,
+        digit=digit,
+        caption=caption,
+        sampler=sampler,
+        temperature=temperature,
+        seed=seed,
+        random_button=random_button,
+        reset_button=reset_button,
+        grid_button=grid_button,
+        note=note,
+        sample_grid=sample_grid,
     )
-    for slider in sliders:
-        slider.release(
-            tab.decode_batch,
-            [dataset, *sliders],
-            [digit, caption],
-            batch=True,  # under load, waiting events are decoded in one forward pass
-            max_batch_size=32,
-            api_name="decode" if slider is sliders[0] else False,
-            trigger_mode="always_last",
-            show_progress="hidden",
-        )
-    random_button.click(
-        tab.random,
-        [dataset, temperature, seed, sampler],
-        tab.outputs,
-        api_name="random",
-        show_progress="hidden",
-    )
-    reset_button.click(tab.reset, dataset, tab.outputs, api_name="reset", show_progress="hidden")
-    grid_button.click(
-        lambda name, t, s, sampler: models[name].playground.sample_grid(t, s, sampler),
-        [dataset, temperature, seed, sampler],
-        sample_grid,
-        api_name="sample_grid",
-    )
-    return tab
+    generate.wire(dataset)
+    return generate

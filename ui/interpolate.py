@@ -1,5 +1,7 @@
 """The Interpolate tab: two drawings (or random samples) and the decodes along a path between their codes."""
 
+from dataclasses import dataclass
+
 import gradio as gr
 
 from ui.models import Models
@@ -16,8 +18,49 @@ keeps its distance from the origin. Switch to the straight line to compare.
 """
 
 
-def build(models: Models, dataset: gr.Radio) -> None:
-    """The tab's layout and its one event; no other tab reads it."""
+@dataclass(kw_only=True)
+class InterpolateTab:
+    """The tab's components and handler; no other tab reads it."""
+
+    models: Models
+    start_pad: gr.Sketchpad
+    end_pad: gr.Sketchpad
+    seed: gr.Number
+    method: gr.Radio
+    steps: gr.Slider
+    button: gr.Button
+    strip: gr.Image
+    gif: gr.HTML
+    message: gr.Markdown
+
+    def interpolate(
+        self, dataset: str, start: dict | None, end: dict | None, seed: float, method: str, steps: float
+    ) -> dict:
+        """Decode the codes along a path from one drawing's code to another's, with the morph as a GIF.
+
+        Args:
+            dataset: "mnist" or "fashion-mnist".
+            start: a sketch pad's value {"background", "layers", "composite"}; None: a random sample.
+            end: the second sketch pad's value, or None for a random sample.
+            seed: seeds the random ends; -1 draws a new one each time.
+            method: "slerp" (the spherical path) or "lerp" (the straight line).
+            steps: how many decodes along the path, 2 to 16.
+        """
+        image, animation, text = self.models[dataset].interpolate.interpolate(start, end, seed, method, steps)
+        return {self.strip: image, self.gif: animation, self.message: text}
+
+    def wire(self, dataset: gr.Radio) -> None:
+        """The tab's one event."""
+        self.button.click(
+            self.interpolate,
+            [dataset, self.start_pad, self.end_pad, self.seed, self.method, self.steps],
+            [self.strip, self.gif, self.message],
+            api_name="interpolate",
+        )
+
+
+def build(models: Models, dataset: gr.Radio) -> InterpolateTab:
+    """The tab's layout, then its event."""
     with gr.Tab("Interpolate", id="interpolate") as tab:
         gr.Markdown(HELP)
         with gr.Row():
@@ -36,14 +79,17 @@ def build(models: Models, dataset: gr.Radio) -> None:
         strip = gr.Image(label="Decodes along the path", format="png", elem_id="morph-strip")
         gif = gr.HTML(elem_id="morph-gif")
     pick_brush_when_shown(tab)
-
-    def interpolate(name: str, *pads_and_options: object) -> dict:  # API parameters: name, param_1..5
-        image, animation, text = models[name].playground.interpolate(*pads_and_options)
-        return {strip: image, gif: animation, message: text}
-
-    button.click(
-        interpolate,
-        [dataset, start_pad, end_pad, seed, method, steps],
-        [strip, gif, message],
-        api_name="interpolate",
+    interpolate = InterpolateTab(
+        models=models,
+        start_pad=start_pad,
+        end_pad=end_pad,
+        seed=seed,
+        method=method,
+        steps=steps,
+        button=button,
+        strip=strip,
+        gif=gif,
+        message=message,
     )
+    interpolate.wire(dataset)
+    return interpolate

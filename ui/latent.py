@@ -41,14 +41,16 @@ The same two models with only two latent dimensions: each test image's code, col
 """
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LatentTab:
-    """The tab's handlers; the map is also redrawn when a drawing changes (app.py links it)."""
+    """The tab's components and handlers; the map also shows the Draw tab's drawing (app.py links it)."""
 
     models: Models
     latent_map: gr.Image
     legend: gr.HTML
     manifold: gr.Image
+    z1: gr.Number
+    z2: gr.Number
     map_digit: gr.Image
     map_caption: gr.Markdown
     figures: gr.Markdown
@@ -56,9 +58,12 @@ class LatentTab:
     vae_map: gr.Image
     compare_sampler: gr.Radio
     compare_seed: gr.Number
-    random_grids: list[gr.Image]  # the autoencoder's, the VAE's
+    compare_button: gr.Button
+    ae_grid: gr.Image
+    vae_grid: gr.Image
     compare_caption: gr.Markdown
-    strips: list[gr.Image]  # the autoencoder's interpolations, the VAE's
+    ae_strips: gr.Image
+    vae_strips: gr.Image
 
     @property
     def view_outputs(self) -> list[gr.components.Component]:
@@ -74,14 +79,15 @@ class LatentTab:
 
     @property
     def compare_outputs(self) -> list[gr.components.Component]:
-        return [*self.random_grids, self.compare_caption, *self.strips]
+        return [self.ae_grid, self.vae_grid, self.compare_caption, self.ae_strips, self.vae_strips]
 
-    def locate(self, name: str, drawing: np.ndarray | None) -> dict:
-        return {self.latent_map: self.models[name].latent.locate(drawing)}
+    def locate(self, dataset: str, drawing: np.ndarray | None) -> dict:
+        """The 2-D VAE's map with the drawing's code marked."""
+        return {self.latent_map: self.models[dataset].latent.locate(drawing)}
 
-    def views(self, name: str, drawing: np.ndarray | None) -> dict:
+    def views(self, dataset: str, drawing: np.ndarray | None) -> dict:
         """Everything for a dataset: its maps, legend, manifold and figures, and no decoded point yet."""
-        handlers = self.models[name]
+        handlers = self.models[dataset]
         return {
             self.latent_map: handlers.latent.locate(drawing),
             self.legend: handlers.latent.legend(),
@@ -93,19 +99,61 @@ class LatentTab:
             self.vae_map: handlers.latent.map,
         }
 
-    def compare(self, name: str, sampler: str, seed: float) -> dict:
-        """Both models' decodes of 64 codes from the sampler, and of the same test images' interpolations."""
-        comparison = self.models[name].comparison
-        *grids, caption = comparison.random_grids(sampler, seed)
+    def compare(self, dataset: str, sampler: str, seed: float) -> dict:
+        """Decode 64 random codes from the same sampler with the 16-D autoencoder and the 16-D VAE, and both
+        models' interpolations between the same eight pairs of test images.
+
+        Args:
+            dataset: "mnist" or "fashion-mnist".
+            sampler: "mixture" or "gaussian" (fitted to the training codes), or "prior" (N(0, I)).
+            seed: seeds the codes and the pairs of test images; -1 draws new ones each time.
+        """
+        comparison = self.models[dataset].comparison
+        ae_grid, vae_grid, caption = comparison.random_grids(sampler, seed)
+        ae_strips, vae_strips = comparison.interpolations(seed)
         return {
-            **dict(zip(self.random_grids, grids, strict=True)),
+            self.ae_grid: ae_grid,
+            self.vae_grid: vae_grid,
             self.compare_caption: caption,
-            **dict(zip(self.strips, comparison.interpolations(seed), strict=True)),
+            self.ae_strips: ae_strips,
+            self.vae_strips: vae_strips,
         }
+
+    def clicked_code(self, dataset: str, event: gr.SelectData) -> tuple[float, float]:
+        """The code under a click on the map; Gradio passes the pixel only to a handler annotated with
+        gr.SelectData."""
+        return self.models[dataset].latent.clicked_code(*event.index)
+
+    def decode_at(self, dataset: str, z1: float, z2: float, drawing: np.ndarray | None = None) -> dict:
+        """Decode one point of the 2-D VAE's latent space and mark it on the map.
+
+        Args:
+            dataset: "mnist" or "fashion-mnist".
+            z1: the point's first coordinate (clamped to the map).
+            z2: its second coordinate.
+        """
+        marked, digit, caption = self.models[dataset].latent.decode_at(z1, z2, drawing)
+        return {self.latent_map: marked, self.map_digit: digit, self.map_caption: caption}
+
+    def wire(self, dataset: gr.Radio, drawing: gr.State) -> None:
+        """The tab's own events; drawing holds the Draw tab's 28x28 pixels, marked on the map."""
+        self.latent_map.select(self.clicked_code, dataset, [self.z1, self.z2], api_name=False).then(
+            self.decode_at,
+            [dataset, self.z1, self.z2, drawing],
+            [self.latent_map, self.map_digit, self.map_caption],
+            api_name="latent_map",
+        )
+        gr.on(
+            [self.compare_button.click, self.compare_sampler.change],
+            self.compare,
+            [dataset, *self.compare_inputs],
+            self.compare_outputs,
+            api_name="compare_ae",
+        )
 
 
 def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int) -> LatentTab:
-    """The tab's layout and its own events; drawing holds the Draw tab's 28x28 pixels."""
+    """The tab's layout, then its events; drawing holds the Draw tab's 28x28 pixels."""
     with gr.Tab("Latent space", id="latent"):
         gr.Markdown(HELP)
         with gr.Row():
@@ -117,13 +165,15 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
                     elem_id="latent-map",
                 )
                 legend = gr.HTML(elem_id="map-legend")
-            manifold = gr.Image(label="Decodes across the prior", format="png")
+            manifold = gr.Image(label="Decodes across the prior", format="png", elem_id="manifold")
         with gr.Row():
             with gr.Column(scale=1):
-                z1_box = gr.Number(0.0, label="z1")
-                z2_box = gr.Number(0.0, label="z2")
+                z1 = gr.Number(0.0, label="z1")
+                z2 = gr.Number(0.0, label="z2")
                 map_caption = gr.Markdown(elem_id="map-caption")
-            map_digit = gr.Image(label="Decoded point", format="png", height=280, width=280)
+            map_digit = gr.Image(
+                label="Decoded point", format="png", height=280, width=280, elem_id="map-digit"
+            )
         gr.Markdown(COMPARE_HELP.format(size=latent_dim))
         figures = gr.Markdown(elem_id="compare-figures")
         with gr.Row():
@@ -132,57 +182,47 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
                 compare_seed = gr.Number(0, label="Seed", precision=0)
                 compare_button = gr.Button("New random codes")
         with gr.Row():
-            random_grids = [
-                gr.Image(label=f"{latent_dim}-D {model}: 64 random codes", format="png")
-                for model in ("autoencoder", "VAE")
-            ]
+            ae_grid = gr.Image(
+                label=f"{latent_dim}-D autoencoder: 64 random codes", format="png", elem_id="ae-grid"
+            )
+            vae_grid = gr.Image(
+                label=f"{latent_dim}-D VAE: 64 random codes", format="png", elem_id="vae-grid"
+            )
         compare_caption = gr.Markdown(elem_id="compare-caption")
         gr.Markdown(INTERPOLATION_HELP)
         with gr.Row():
-            strips = [
-                gr.Image(label=f"{latent_dim}-D {model}: eight pairs of test images", format="png")
-                for model in ("autoencoder", "VAE")
-            ]
+            ae_strips = gr.Image(
+                label=f"{latent_dim}-D autoencoder: eight pairs of test images",
+                format="png",
+                elem_id="ae-strips",
+            )
+            vae_strips = gr.Image(
+                label=f"{latent_dim}-D VAE: eight pairs of test images", format="png", elem_id="vae-strips"
+            )
         gr.Markdown(MAPS_HELP)
         with gr.Row():
-            ae_map = gr.Image(label="2-D autoencoder: test codes", format="png")
-            vae_map = gr.Image(label="2-D VAE: test codes", format="png")
-    tab = LatentTab(
-        models,
-        latent_map,
-        legend,
-        manifold,
-        map_digit,
-        map_caption,
-        figures,
-        ae_map,
-        vae_map,
-        compare_sampler,
-        compare_seed,
-        random_grids,
-        compare_caption,
-        strips,
+            ae_map = gr.Image(label="2-D autoencoder: test codes", format="png", elem_id="ae-map")
+            vae_map = gr.Image(label="2-D VAE: test codes", format="png", elem_id="vae-map")
+    latent = LatentTab(
+        models=models,
+        latent_map=latent_map,
+        legend=legend,
+        manifold=manifold,
+        z1=z1,
+        z2=z2,
+        map_digit=map_digit,
+        map_caption=map_caption,
+        figures=figures,
+        ae_map=ae_map,
+        vae_map=vae_map,
+        compare_sampler=compare_sampler,
+        compare_seed=compare_seed,
+        compare_button=compare_button,
+        ae_grid=ae_grid,
+        vae_grid=vae_grid,
+        compare_caption=compare_caption,
+        ae_strips=ae_strips,
+        vae_strips=vae_strips,
     )
-
-    def clicked_code(name: str, event: gr.SelectData) -> tuple[float, float]:
-        """Gradio passes the click's pixel only to a handler annotated with gr.SelectData."""
-        return models[name].latent.clicked_code(*event.index)
-
-    def decode_at(name: str, z1: float, z2: float, pixels: np.ndarray | None) -> dict:
-        marked, digit, caption = models[name].latent.decode_at(z1, z2, pixels)
-        return {latent_map: marked, map_digit: digit, map_caption: caption}
-
-    latent_map.select(clicked_code, dataset, [z1_box, z2_box], api_name=False).then(
-        decode_at,
-        [dataset, z1_box, z2_box, drawing],
-        [latent_map, map_digit, map_caption],
-        api_name="latent_map",
-    )
-    gr.on(
-        [compare_button.click, compare_sampler.change],
-        tab.compare,
-        [dataset, *tab.compare_inputs],
-        tab.compare_outputs,
-        api_name="compare_ae",
-    )
-    return tab
+    latent.wire(dataset, drawing)
+    return latent

@@ -7,25 +7,26 @@ from typing import TYPE_CHECKING
 
 import gradio as gr
 
-from vae.config import VAEConfig
-from vae.weights import WEIGHTS_DIR, read_config
+from vae.config import DATASETS, VAEConfig
+from vae.weights import WEIGHTS_DIR, model_folder, read_config
 
 if TYPE_CHECKING:  # these import torch, which Models loads on its thread
-    from vae.compare import Comparison
-    from vae.demo import Playground
-    from vae.explore import LatentSpace
-
-DATASET_CHOICES = [("MNIST digits", "mnist"), ("Fashion-MNIST clothes", "fashion-mnist")]
-DATASETS = [name for _, name in DATASET_CHOICES]
+    from playground.compare import Comparison
+    from playground.draw import Drawing
+    from playground.generate import Generator
+    from playground.interpolate import Interpolator
+    from playground.latent import LatentSpace
 
 
 @dataclass(frozen=True)
 class DatasetHandlers:
-    """One dataset's bundle of models, behind the handlers of the tabs that use it."""
+    """One dataset's models, behind the handlers of the tab each is named after."""
 
-    playground: "Playground"  # Generate, Draw and Interpolate
-    latent: "LatentSpace"  # Latent space: the 2-D maps
-    comparison: "Comparison"  # Latent space: the autoencoder against the VAE
+    generate: "Generator"
+    draw: "Drawing"
+    interpolate: "Interpolator"
+    latent: "LatentSpace"  # the 2-D maps
+    comparison: "Comparison"  # the Latent space tab's autoencoder against the VAE
 
 
 class Models:
@@ -49,10 +50,12 @@ class Models:
     def _load(self, torch_threads: int | None) -> dict[str, DatasetHandlers]:
         import torch
 
-        from vae.bundle import ModelBundle
-        from vae.compare import Comparison
-        from vae.demo import Playground
-        from vae.explore import LatentSpace
+        from playground.bundle import ModelBundle
+        from playground.compare import Comparison
+        from playground.draw import Drawing
+        from playground.generate import Generator
+        from playground.interpolate import Interpolator
+        from playground.latent import LatentSpace
         from vae.model import use_native_cpu_kernels
 
         if torch_threads is not None:
@@ -61,9 +64,11 @@ class Models:
         bundles = [ModelBundle.load(name, self.weights_dir) for name in DATASETS]
         return {
             bundle.dataset: DatasetHandlers(
-                Playground(bundle.vae, bundle.classifier, bundle.samplers),
-                LatentSpace(bundle),
-                Comparison.of(bundle),
+                generate=Generator(bundle.vae, bundle.classifier, bundle.samplers),
+                draw=Drawing(bundle.vae, bundle.classifier),
+                interpolate=Interpolator(bundle.vae, bundle.samplers),
+                latent=LatentSpace(bundle),
+                comparison=Comparison.of(bundle),
             )
             for bundle in bundles
         }
@@ -78,4 +83,5 @@ class Models:
     def latent_size(self) -> int:
         """How many sliders to build, from the first dataset's VAE config alone: the page is built
         before torch and the models load."""
-        return read_config(VAEConfig, self.weights_dir / f"{DATASETS[0]}-vae").latent_dim
+        first = next(iter(DATASETS))
+        return read_config(VAEConfig, model_folder(first, "vae", self.weights_dir)).latent_dim

@@ -4,8 +4,8 @@ the choice of where random codes come from."""
 import gradio as gr
 from gradio.components.image_editor import EditorData
 
+from playground.sketch import SketchError, check_image_file
 from vae.config import SAMPLERS
-from vae.sketch import SketchError, check_image_file
 
 # Gradio's sketch pad starts with no tool picked ("select the draw tool to start"); a visitor who
 # opens a tab with pads should be able to draw at once, so the tab picks the brush of each shown pad.

@@ -1,5 +1,5 @@
-"""A compact variational autoencoder for MNIST-style images, and the tools around it.
+"""A compact variational autoencoder for MNIST-style images, and the commands around it (train,
+evaluate, fit_sampler, export, card). It stands alone: it imports nothing from the app.
 
-Import the modules themselves (vae.model, vae.demo, ...): the package imports nothing on its own,
-so the app can use its torch-free modules (vae.sketch, vae.views) before torch has loaded.
-"""
+Import the modules themselves (vae.model, vae.train, ...): the package imports nothing on its own,
+so the app can read configs (vae.config, vae.weights) before torch has loaded."""

@@ -6,29 +6,26 @@ with the figures that `python -m vae.evaluate FOLDER` printed (kept beside it as
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
 from huggingface_hub import ModelCard, ModelCardData
 
-from vae.config import ClassifierConfig, VAEConfig
+from vae.cli import HelpFormatter
+from vae.config import DATASETS, ClassifierConfig, VAEConfig
 from vae.sampling import SAMPLER_FILE, Samplers
 from vae.weights import CONFIG_FILE, WeightsError, read_config, read_config_json
 
 CARD_FILE = "README.md"
 EVALUATION_FILE = "evaluation.json"
-DATASET_IDS = {"mnist": "ylecun/mnist", "fashion-mnist": "zalando-datasets/fashion_mnist"}
-DATASET_LICENCES = {
-    "mnist": "CC BY-SA 3.0 (Yann LeCun, Corinna Cortes, Christopher Burges)",
-    "fashion-mnist": "MIT (Zalando Research)",
-}
-VAE_FIGURES = {  # evaluation.json key: what it is
+VAE_FIGURES = {  # evaluation.json key, {k} standing for the number of importance samples: what it is
     "test_loss": "test loss, nats (negative ELBO with one sampled z)",
     "reconstruction": "reconstruction term, nats",
     "kl": "KL term, nats",
-    "iw_nll_k100": "importance-weighted bound on -log p(x), k = 100, nats",
+    "iw_nll_k{k}": "importance-weighted bound on -log p(x), k = {k}, nats",
     "mixture_prior_test_loss": "test loss with the mixture fitted to the training codes as the prior, nats",
-    "mixture_prior_iw_nll_k100": "importance-weighted bound with that mixture as the prior, k = 100, nats",
+    "mixture_prior_iw_nll_k{k}": "importance-weighted bound with that mixture as the prior, k = {k}, nats",
     "active_dims": "active latent dimensions (mean KL > 0.01 nats)",
     "confident_share": "share of N(0, I) samples the bundled classifier names with p >= 0.9",
     "inception_score": "inception score of N(0, I) samples",
@@ -42,9 +39,43 @@ VAE_FIGURES = {  # evaluation.json key: what it is
 AE_FIGURES = {
     key: label
     for key, label in VAE_FIGURES.items()
-    if key not in ("test_loss", "kl", "iw_nll_k100", "active_dims") and not key.startswith("mixture_prior")
+    if key not in ("test_loss", "kl", "iw_nll_k{k}", "active_dims") and not key.startswith("mixture_prior")
 }
 CLASSIFIER_FIGURES = {"classifier_test_accuracy": "test accuracy"}
+SHARES = ("confident_share", "classifier_test_accuracy")  # shown as percentages
+
+
+def matches(key: str, pattern: str) -> dict[str, str] | None:
+    """The {k} of an evaluation key that fits a figure's pattern ({} without one), or None."""
+    match = re.fullmatch(re.escape(pattern).replace(r"\{k\}", r"(?P<k>\d+)"), key)
+    return None if match is None else match.groupdict()
+
+
+def label_of(key: str, figures: dict[str, str]) -> str | None:
+    """What an evaluation key means on the card, whatever k it was measured with; None if not shown."""
+    for pattern, label in figures.items():
+        if (found := matches(key, pattern)) is not None:
+            return label.format(**found)
+    return None
+
+
+def shown(evaluation: dict, figures: dict[str, str]) -> dict[str, str]:
+    """The evaluation's keys that the card shows, each with its label, in the order of figures."""
+    return {
+        key: label.format(**found)
+        for pattern, label in figures.items()
+        for key in evaluation
+        if (found := matches(key, pattern)) is not None
+    }
+
+
+def formatted(key: str, value: float) -> str:
+    """A figure as the card prints it: shares as percentages, counts with thousands separators."""
+    if key in SHARES:
+        return f"{value:.1%}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 def figures_of(config: VAEConfig | ClassifierConfig) -> dict[str, str]:
@@ -118,7 +149,7 @@ def training_data(dataset: str, images: int, held_out: int) -> str:
             f"The first {images:,} images of the MNIST training set{held_out}: the only part that could "
             "be had on the offline machine that trained it."
         )
-    return f"The full {dataset} training set, {images:,} images{held_out}."
+    return f"The full {DATASETS[dataset].title} training set, {images:,} images{held_out}."
 
 
 def samplers_sentence(name: str, config: VAEConfig, fitted: dict[str, str] | None) -> str:
@@ -143,7 +174,10 @@ def describe(
     """The card's words about the model itself, from its config and its samplers' metadata if fitted."""
     if isinstance(config, ClassifierConfig):
         return {
-            "what": f"A small CNN classifier of {config.dataset} images ({config.num_classes} classes).",
+            "what": (
+                f"A small CNN classifier of {DATASETS[config.dataset].title} images "
+                f"({config.num_classes} classes)."
+            ),
             "use": "it judges the VAEs' samples and names what each decoded image looks like.",
             "module": "vae.classifier",
             "class_name": "DigitClassifier",
@@ -154,7 +188,7 @@ def describe(
             f"A convolutional {kind} with a {config.latent_dim}-dimensional latent space "
             f"({config.channels} and {2 * config.channels} conv channels, a {config.hidden}-wide hidden "
             "layer), "
-            f"trained on {config.dataset}; the decoder gives Bernoulli logits for each pixel."
+            f"trained on {DATASETS[config.dataset].title}; the decoder gives Bernoulli logits for each pixel."
             + samplers_sentence(name, config, fitted)
         ),
         "use": "visitors drag its sliders, draw images for it to encode, and compare it with its twin.",
@@ -166,22 +200,27 @@ def describe(
 def write_card(folder: Path, training_command: str, training_images: int, held_out: int) -> ModelCard:
     """Write folder/README.md from its config, the training facts and folder/evaluation.json if present."""
     config = read_model_config(folder)
-    shown = figures_of(config)
+    dataset = DATASETS[config.dataset]
     fitted = None
     if isinstance(config, VAEConfig) and (folder / SAMPLER_FILE).is_file():
         fitted = Samplers.load(folder, config.latent_dim).metadata
     evaluation_path = folder / EVALUATION_FILE
     evaluation = json.loads(evaluation_path.read_text()) if evaluation_path.is_file() else {}
+    labels = shown(evaluation, figures_of(config))
+    if isinstance(config, ClassifierConfig):
+        kind = "image-classification"
+    else:
+        kind = "vae" if config.model == "vae" else "autoencoder"
     data = ModelCardData(
         license="mit",
         library_name="pytorch",
-        datasets=[DATASET_IDS[config.dataset]],
-        tags=["vae" if isinstance(config, VAEConfig) else "image-classification", config.dataset, "pytorch"],
+        datasets=[dataset.hub_id],
+        tags=[kind, config.dataset, "pytorch"],
         model_name=folder.name,
         training_command=training_command,
         training_images=training_images,
         held_out_images=held_out,
-        evaluation={key: evaluation[key] for key in shown if key in evaluation},
+        evaluation={key: evaluation[key] for key in labels},
     )
     card = ModelCard.from_template(
         data,
@@ -190,10 +229,10 @@ def write_card(folder: Path, training_command: str, training_images: int, held_o
         data=training_data(config.dataset, training_images, held_out),
         training_command=training_command,
         evaluation_command=f"python -m vae.evaluate weights/{folder.name}",
-        figures=[(label, evaluation[key]) for key, label in shown.items() if key in evaluation],
+        figures=[(label, formatted(key, evaluation[key])) for key, label in labels.items()],
         test_images=f"{evaluation.get('test_images', 10_000):,}",
-        dataset_name=config.dataset,
-        dataset_licence=DATASET_LICENCES[config.dataset],
+        dataset_name=dataset.title,
+        dataset_licence=dataset.licence,
         **describe(folder.name, config, fitted),
     )
     card.save(folder / CARD_FILE)
@@ -201,7 +240,9 @@ def write_card(folder: Path, training_command: str, training_images: int, held_o
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m vae.card", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m vae.card", description=__doc__.split("\n")[0], formatter_class=HelpFormatter
+    )
     p.add_argument("folder", type=Path, help="a weights folder, e.g. weights/mnist-vae")
     p.add_argument("--evaluation", type=Path, help="vae.evaluate's JSON, copied to FOLDER/evaluation.json")
     p.add_argument("--command", help="the command that trained it (default: the card's own record)")
@@ -228,7 +269,7 @@ def main(argv: list[str] | None = None) -> None:
             kept = {
                 key: value
                 for key, value in evaluation.items()
-                if key in figures_of(read_model_config(args.folder))
+                if label_of(key, figures_of(read_model_config(args.folder)))
                 or key in ("weights", "dataset", "test_images")
             }
             (args.folder / EVALUATION_FILE).write_text(json.dumps(kept, indent=1) + "\n")

@@ -8,7 +8,8 @@ from pathlib import Path
 import torch
 from torchvision import datasets
 
-DATASETS = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}
+from vae.config import check_dataset
+
 # Where this project's machines keep each dataset: torchvision's layout for MNIST, and the flat folder
 # of IDX .gz files that Debian's dataset-fashion-mnist package installs for Fashion-MNIST.
 DEFAULT_DATA_ROOTS = {
@@ -49,9 +50,11 @@ def load_split(
 
     root is torchvision's data root (holding <Dataset>/raw/), a flat folder of the IDX files, or None
     for the dataset's place in DEFAULT_DATA_ROOTS."""
-    if name not in DATASETS:
-        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
-    cls, root = DATASETS[name], Path(root or DEFAULT_DATA_ROOTS[name])
+    try:
+        cls = getattr(datasets, check_dataset(name).torchvision_class)
+    except ValueError as err:
+        raise DataError(str(err)) from None
+    root = Path(root or DEFAULT_DATA_ROOTS[name])
     if is_idx_folder(root) and not (root / cls.__name__ / "raw").is_dir():
         with tempfile.TemporaryDirectory() as unpacked:
             try:

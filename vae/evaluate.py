@@ -14,10 +14,11 @@ import torch
 import torch.nn.functional as F
 
 from vae.classifier import DigitClassifier, confident_share
+from vae.cli import HelpFormatter
 from vae.data import DataError, load_split
 from vae.model import VAE, active_dims, use_native_cpu_kernels, vae_loss
 from vae.sampling import LOG_2PI, SAMPLER_FILE, GaussianMixture, Samplers
-from vae.weights import WEIGHTS_DIR, WeightsError, load_pretrained
+from vae.weights import WeightsError, load_pretrained, model_folder
 
 
 def gaussian_log_prob(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -126,15 +127,17 @@ def evaluate(
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m vae.evaluate", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="python -m vae.evaluate", description=__doc__, formatter_class=HelpFormatter
+    )
     p.add_argument("weights", type=Path, help="a weights folder, e.g. weights/mnist-vae")
     p.add_argument("--classifier", type=Path, help="default: weights/<the model's dataset>-classifier")
     p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
-    p.add_argument("--download", action="store_true")
+    p.add_argument("--download", action="store_true", help="download the dataset if missing")
     p.add_argument("-k", type=int, default=100, help="importance samples per test image")
     p.add_argument("--samples", type=int, default=10_000, help="prior samples to classify")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--seed", type=int, default=0, help="seeds the sampled z and the prior samples")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads for torch")
     args = p.parse_args(argv)
     if args.k < 1 or args.samples < 1 or args.threads < 1:
         p.error("-k, --samples and --threads must be at least 1")
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     try:
         model = load_pretrained(VAE, args.weights)
-        classifier_dir = args.classifier or WEIGHTS_DIR / f"{model.config.dataset}-classifier"
+        classifier_dir = args.classifier or model_folder(model.config.dataset, "classifier")
         classifier = load_pretrained(DigitClassifier, classifier_dir)
         if classifier.config.dataset != model.config.dataset:
             raise WeightsError(
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"error: {err}")
     result = {"weights": str(args.weights), "dataset": model.config.dataset}
     result |= evaluate(model, classifier, images, labels, k=args.k, num_samples=args.samples, mixture=mixture)
-    torch.set_num_threads(1)  # the target is per z on one core
+    torch.set_num_threads(1)  # the app decodes one z per event on one core
     result["decode_ms_1_thread"] = round(decode_ms(model), 4)
     use_native_cpu_kernels()  # as the app serves
     result["decode_ms_1_thread_native"] = round(decode_ms(model), 4)

@@ -1,11 +1,8 @@
-"""Paths between two latent codes, and the morph along one as an animated GIF."""
+"""Paths between two latent codes: the straight line and the great-circle arc."""
 
-import base64
-import io
 import math
 
 import torch
-from PIL import Image
 
 METHODS = {"slerp": "spherical", "lerp": "straight line"}
 
@@ -33,21 +30,3 @@ def path(a: torch.Tensor, b: torch.Tensor, steps: int, method: str = "slerp") ->
         raise ValueError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     t = torch.linspace(0.0, 1.0, steps, dtype=a.dtype)
     return (slerp if method == "slerp" else lerp)(a, b, t)
-
-
-def morph_gif(frames: list[Image.Image], frame_ms: int = 120) -> bytes:
-    """An endlessly looping GIF that plays the frames forwards, then backwards."""
-    loop = frames + frames[-2:0:-1]
-    buffer = io.BytesIO()
-    loop[0].save(buffer, format="GIF", save_all=True, append_images=loop[1:], duration=frame_ms, loop=0)
-    return buffer.getvalue()
-
-
-def gif_html(gif: bytes, name: str = "morph.gif") -> str:
-    """The GIF inline (shown at 224 px, pixels kept square), with a link that downloads it: no file is
-    written on the server."""
-    uri = "data:image/gif;base64," + base64.b64encode(gif).decode("ascii")
-    return (
-        f'<div class="morph"><img src="{uri}" alt="the morph, animated">'
-        f'<a href="{uri}" download="{name}">Download the GIF</a></div>'
-    )

@@ -14,8 +14,8 @@ from torchvision.utils import save_image
 from tqdm import tqdm
 
 from vae.card import write_card
-from vae.config import VAEConfig
-from vae.data import DATASETS, DataError, load_split
+from vae.config import DATASETS, VAEConfig
+from vae.data import DataError, load_split
 from vae.export import export_decoder
 from vae.model import VAE, active_dims, vae_loss
 from vae.weights import save_codes

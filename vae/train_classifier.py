@@ -12,9 +12,11 @@ from tqdm import tqdm
 
 from vae.card import write_card
 from vae.classifier import DigitClassifier
-from vae.config import ClassifierConfig
-from vae.data import DATASETS, DataError, load_split
+from vae.cli import HelpFormatter
+from vae.config import DATASETS, ClassifierConfig
+from vae.data import DataError, load_split
 from vae.train import check_out_folder, pick_device
+from vae.weights import model_folder
 
 
 def jitter(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -44,18 +46,21 @@ def accuracy(model: DigitClassifier, images: torch.Tensor, labels: torch.Tensor)
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m vae.train_classifier", description=__doc__)
-    p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist")
-    p.add_argument("--epochs", type=int, default=15)
-    p.add_argument("--batch-size", type=int, default=128)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--seed", type=int, default=0)
+    p = argparse.ArgumentParser(
+        prog="python -m vae.train_classifier", description=__doc__, formatter_class=HelpFormatter
+    )
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist", help="what to train on")
+    p.add_argument("--epochs", type=int, default=15, help="passes over the training images")
+    p.add_argument("--batch-size", type=int, default=128, help="images per step")
+    p.add_argument("--lr", type=float, default=2e-3, help="Adam's peak learning rate (one-cycle schedule)")
+    p.add_argument("--seed", type=int, default=0, help="seeds the weights, the order and the jitter")
     p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
-    p.add_argument("--download", action="store_true")
-    p.add_argument("--out", type=Path, default=Path("weights/mnist-classifier"))
-    p.add_argument("--device", default="auto")
-    p.add_argument("--force", action="store_true")
+    p.add_argument("--download", action="store_true", help="download the dataset if missing")
+    p.add_argument("--out", type=Path, help="the weights folder (default: weights/<dataset>-classifier)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:1, mps")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out folder")
     args = p.parse_args(argv)
+    args.out = args.out or model_folder(args.dataset, "classifier", Path("weights"))
     if args.epochs < 1 or args.batch_size < 1 or args.lr <= 0:
         p.error("--epochs and --batch-size must be at least 1 and --lr positive")
     check_out_folder(p, args.out, args.force)

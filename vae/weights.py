@@ -4,7 +4,7 @@ clear errors, never through pickle."""
 import dataclasses
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import numpy as np
 from safetensors import SafetensorError
@@ -19,12 +19,27 @@ WEIGHTS_FILE = "model.safetensors"
 DECODER_FILE = "decoder.safetensors"  # the decoder for the page, written by vae.export
 CODES_FILE = "test_codes.safetensors"  # beside a model: the app draws maps and fits samplers without data
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
+MODELS = ("vae", "vae-2d", "ae", "ae-2d", "classifier")  # the bundled folders of each dataset
 
 M = TypeVar("M", bound="nn.Module")
 
 
 class WeightsError(RuntimeError):
     """A weights folder is missing, corrupt or does not match its config; the message names the file."""
+
+
+def model_folder(dataset: str, model: str = "vae", weights_dir: Path = WEIGHTS_DIR) -> Path:
+    """Where a bundled model of a dataset lives: weights/<dataset>-<model>, model one of MODELS."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}, not {model!r}")
+    return weights_dir / f"{dataset}-{model}"
+
+
+class Codes(NamedTuple):
+    """A model's test-set codes (N, latent size) and their labels (N,), as vae.train stored them."""
+
+    codes: np.ndarray
+    labels: np.ndarray
 
 
 def read_config_json(folder: Path) -> dict[str, Any]:
@@ -96,11 +111,11 @@ def save_codes(codes: np.ndarray, labels: np.ndarray, folder: Path) -> None:
     save_arrays({"codes": codes, "labels": labels.astype(np.uint8)}, folder / CODES_FILE)
 
 
-def load_codes(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+def load_codes(folder: Path) -> Codes:
     """Codes and labels saved by save_codes."""
     path = folder / CODES_FILE
     try:
         tensors = load_arrays(path)
-        return tensors["codes"], tensors["labels"]
+        return Codes(tensors["codes"], tensors["labels"])
     except (OSError, SafetensorError, KeyError) as err:
         raise WeightsError(f"{path}: not a readable codes file ({err!r})") from None

@@ -5,7 +5,6 @@
 (() => {
   "use strict";
 
-  const RANGE = 3;
   const state = {
     decoders: {}, // dataset -> Promise<Decoder>
     canvas: null,
@@ -19,7 +18,7 @@
 
   // As soon as this script runs (Gradio adds it to the page before it draws its components), fetch
   // the decoder of the dataset the link names, then the others'. `page` is set in the page's <head>:
-  // { decoders: { dataset: url }, latentDim }.
+  // { decoders: { dataset: url }, latentDim, sliderRange }.
   function loadDecoders(page) {
     const datasets = Object.keys(page.decoders);
     const [first] = linked(datasets[0], new Array(page.latentDim).fill(0), datasets);
@@ -135,14 +134,15 @@
     const name = params.get("dataset");
     const z = (params.get("z") || "").split(",").map(Number);
     if (!datasets.includes(name) || z.length !== values.length || !z.every(Number.isFinite)) return [dataset, ...values];
-    return [name, ...z.map((v) => Math.round(Math.min(Math.max(v, -RANGE), RANGE) * 100) / 100)];
+    const range = window.vaePage.sliderRange;
+    return [name, ...z.map((v) => Math.round(Math.min(Math.max(v, -range), range) * 100) / 100)];
   }
 
   const split = ([dataset, ...values]) => [dataset, values];
 
   // Gradio's load event: the link's values, painted and returned for Gradio to set on the sliders.
-  function restore(dataset, values, datasets) {
-    const restored = linked(dataset, values, datasets);
+  function restore(dataset, values) {
+    const restored = linked(dataset, values, Object.keys(window.vaePage.decoders));
     show(...split(restored));
     return restored;
   }

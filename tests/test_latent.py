@@ -6,13 +6,13 @@ import pytest
 import torch
 from PIL import ImageColor
 
-from vae.bundle import Codes, ModelBundle
+from playground.bundle import ModelBundle
+from playground.latent import DIGIT_COLOURS, LatentSpace, MapWindow, manifold, scatter_map
 from vae.classifier import DigitClassifier
 from vae.config import VAEConfig
-from vae.explore import DIGIT_COLOURS, LatentSpace, MapWindow, manifold, scatter_map
 from vae.model import VAE
 from vae.sampling import Samplers
-from vae.weights import WEIGHTS_DIR, WeightsError, load_codes, save_codes
+from vae.weights import WEIGHTS_DIR, Codes, WeightsError, load_codes, save_codes
 
 
 def tiny_2d(model: str = "vae", latent_dim: int = 2) -> VAE:

@@ -4,22 +4,28 @@ import torch
 from PIL import Image
 from torchvision.utils import make_grid
 
+from playground.draw import Drawing
+from playground.generate import Generator, reading
+from playground.pictures import image_grid
 from tests.conftest import draw_four
 from vae.classifier import DigitClassifier
-from vae.demo import Playground
 from vae.model import VAE
-from vae.views import image_grid
 
 
 @pytest.fixture
-def playground(small_vae: VAE, small_classifier: DigitClassifier) -> Playground:
-    return Playground(small_vae, small_classifier)
+def generate(small_vae: VAE, small_classifier: DigitClassifier) -> Generator:
+    return Generator(small_vae, small_classifier)
+
+
+@pytest.fixture
+def draw(small_vae: VAE, small_classifier: DigitClassifier) -> Drawing:
+    return Drawing(small_vae, small_classifier)
 
 
 def test_decode_gives_a_crisp_280px_digit_and_the_classifiers_reading(
-    playground: Playground, small_vae: VAE, small_classifier: DigitClassifier
+    generate: Generator, small_vae: VAE, small_classifier: DigitClassifier
 ) -> None:
-    image, caption = playground.decode(0.5, -1.0, 0.0, 2.0)
+    image, caption = generate.decode(0.5, -1.0, 0.0, 2.0)
     assert image.size == (280, 280) and image.mode == "L"
     pixels = np.asarray(image)
     decoded = torch.sigmoid(small_vae.decode(torch.tensor([[0.5, -1.0, 0.0, 2.0]]))).detach()
@@ -40,44 +46,43 @@ def test_image_grid_matches_torchvision_make_grid(count: int, nrow: int) -> None
     assert np.array_equal(np.asarray(image_grid(pixels, nrow)), np.uint8(np.round(expected.numpy() * 255)))
 
 
-def test_decode_clamps_and_rejects_wrong_lengths(playground: Playground) -> None:
+def test_decode_clamps_and_rejects_wrong_lengths(generate: Generator) -> None:
     assert (
-        playground.decode(1e6, -np.inf, np.nan, 3.0)[0].tobytes()
-        == playground.decode(3, -3, 0, 3)[0].tobytes()
+        generate.decode(1e6, -np.inf, np.nan, 3.0)[0].tobytes() == generate.decode(3, -3, 0, 3)[0].tobytes()
     )
     with pytest.raises(ValueError, match="expected 4 latent values, got 3"):
-        playground.decode(0.0, 0.0, 0.0)
+        generate.decode(0.0, 0.0, 0.0)
 
 
-def test_decode_batch_matches_decode_one_by_one(playground: Playground) -> None:
+def test_decode_batch_matches_decode_one_by_one(generate: Generator) -> None:
     vectors = [[0.5, -1.0, 0.0, 2.0], [3.0, 3.0, -3.0, 0.1], [np.nan, 9.0, 0.0, 0.0]]
     columns = [list(column) for column in zip(*vectors, strict=True)]  # Gradio passes one list per slider
-    images, captions = playground.decode_batch(*columns)
-    one_by_one = [playground.decode(*v) for v in vectors]
+    images, captions = generate.decode_batch(*columns)
+    one_by_one = [generate.decode(*v) for v in vectors]
     assert [image.tobytes() for image in images] == [image.tobytes() for image, _ in one_by_one]
     assert captions == [caption for _, caption in one_by_one]
 
 
-def test_random_is_seeded_and_scaled_by_temperature(playground: Playground) -> None:
-    values, image, caption = playground.random(1.0, 7)
+def test_random_is_seeded_and_scaled_by_temperature(generate: Generator) -> None:
+    values, image, caption = generate.random(1.0, 7)
     assert len(values) == 4 and isinstance(image, Image.Image) and caption.startswith("Looks like a")
-    assert playground.random(1.0, 7).values == values
-    assert playground.random(1.0, 7).image.tobytes() == image.tobytes()
-    assert playground.random(1.0, 8).values != values
-    assert playground.random(0.0, 7).values == [0.0] * 4
-    assert playground.random(1.0, -1).values != playground.random(1.0, -1).values
+    assert generate.random(1.0, 7).values == values
+    assert generate.random(1.0, 7).image.tobytes() == image.tobytes()
+    assert generate.random(1.0, 8).values != values
+    assert generate.random(0.0, 7).values == [0.0] * 4
+    assert generate.random(1.0, -1).values != generate.random(1.0, -1).values
 
 
-def test_reset_and_sliders_from_mu(playground: Playground) -> None:
-    values, image, caption = playground.reset()
-    origin, origin_caption = playground.decode(0, 0, 0, 0)
+def test_reset_and_sliders_from_mu(generate: Generator) -> None:
+    values, image, caption = generate.reset()
+    origin, origin_caption = generate.decode(0, 0, 0, 0)
     assert values == [0.0] * 4 and image.tobytes() == origin.tobytes() and caption == origin_caption
-    assert playground.sliders_from([0.5, 9.0, -1.0, 0.0]).values == [0.5, 3.0, -1.0, 0.0]
-    assert playground.sliders_from(None).values == [0.0] * 4
+    assert generate.sliders_from([0.5, 9.0, -1.0, 0.0]).values == [0.5, 3.0, -1.0, 0.0]
+    assert generate.sliders_from(None).values == [0.0] * 4
 
 
-def test_reconstruct_shows_input_reconstruction_samples_and_latents(playground: Playground) -> None:
-    result = playground.reconstruct(
+def test_reconstruct_shows_input_reconstruction_samples_and_latents(draw: Drawing) -> None:
+    result = draw.reconstruct(
         {"background": None, "layers": [], "composite": draw_four(400, 80, 60, 280, 30)}
     )
     assert result.reconstruction.size == (280, 280)
@@ -85,8 +90,8 @@ def test_reconstruct_shows_input_reconstruction_samples_and_latents(playground: 
     assert result.posterior_samples.size == (6 * 28 * 4, 28 * 4)
     assert result.latents.count('class="zrow"') == 4 and "μ" in result.latents
     assert result.message.startswith("Reconstruction ") and "nats" in result.message
-    mu = playground.vae.encode(torch.from_numpy(result.pixels)[None, None])[0]
-    assert result.caption == playground.caption(playground.vae.decode_pixels(mu))
+    mu = draw.vae.encode(torch.from_numpy(result.pixels)[None, None])[0]
+    assert result.caption == reading(draw.classifier, draw.vae.decode_pixels(mu))
     assert len(result.mu) == 4
 
 
@@ -102,20 +107,20 @@ def test_reconstruct_shows_input_reconstruction_samples_and_latents(playground: 
     ],
 )
 def test_reconstruct_of_nothing_clears_outputs_with_a_message(
-    playground: Playground, sketch: dict | None, message: str
+    draw: Drawing, sketch: dict | None, message: str
 ) -> None:
-    result = playground.reconstruct(sketch)
+    result = draw.reconstruct(sketch)
     assert result.reconstruction is None and result.model_input is None and result.posterior_samples is None
     assert result.latents == "" and result.mu is None
     assert result.message == message
 
 
-def test_sample_grid_is_64_seeded_samples_at_the_temperature(playground: Playground, small_vae: VAE) -> None:
-    grid = playground.sample_grid(1.0, 3)
+def test_sample_grid_is_64_seeded_samples_at_the_temperature(generate: Generator, small_vae: VAE) -> None:
+    grid = generate.sample_grid(1.0, 3)
     assert grid.size == (2 * (8 * 30 + 2), 2 * (8 * 30 + 2)) and grid.mode == "L"
-    assert grid.tobytes() == playground.sample_grid(1.0, 3).tobytes()
-    assert grid.tobytes() != playground.sample_grid(1.0, 4).tobytes()
-    cold = np.asarray(playground.sample_grid(0.0, 3))
-    origin = np.asarray(playground.decode(0, 0, 0, 0)[0])[::10, ::10]  # every sample is z = 0
+    assert grid.tobytes() == generate.sample_grid(1.0, 3).tobytes()
+    assert grid.tobytes() != generate.sample_grid(1.0, 4).tobytes()
+    cold = np.asarray(generate.sample_grid(0.0, 3))
+    origin = np.asarray(generate.decode(0, 0, 0, 0)[0])[::10, ::10]  # every sample is z = 0
     assert np.array_equal(cold[4 : 4 + 56 : 2, 4 : 4 + 56 : 2], origin)
     assert np.array_equal(cold[-60:-4:2, -60:-4:2], origin)

@@ -1,11 +1,12 @@
-"""What the app draws, in numpy and Pillow only: app.py builds its page from these before torch loads."""
+"""Images and HTML the app shows, in numpy and Pillow only, so that the page can be built from this
+module before torch loads."""
 
 import math
 
 import numpy as np
 from PIL import Image
 
-SLIDER_RANGE = 3.0
+SLIDER_RANGE = 3.0  # each latent slider spans [-3, 3]; the page reads it from the server
 DISPLAY_SCALE = 10  # 28 px digits are shown at 280 px, nearest-neighbour so pixels stay crisp
 
 

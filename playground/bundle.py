@@ -3,20 +3,10 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from vae.classifier import DigitClassifier
 from vae.model import VAE
 from vae.sampling import Samplers
-from vae.weights import WEIGHTS_DIR, load_codes, load_pretrained
-
-
-@dataclass(frozen=True)
-class Codes:
-    """A model's test-set codes (N, latent size) and their labels (N,), as vae.train stored them."""
-
-    codes: np.ndarray
-    labels: np.ndarray
+from vae.weights import WEIGHTS_DIR, Codes, load_codes, load_pretrained, model_folder
 
 
 @dataclass(frozen=True)
@@ -40,7 +30,7 @@ class ModelBundle:
     @classmethod
     def load(cls, dataset: str, weights_dir: Path = WEIGHTS_DIR) -> "ModelBundle":
         """Load and check every folder; a WeightsError names the first file at fault."""
-        folder = {name: weights_dir / f"{dataset}-{name}" for name in ("vae", "vae-2d", "ae", "ae-2d")}
+        folder = {name: model_folder(dataset, name, weights_dir) for name in ("vae", "vae-2d", "ae", "ae-2d")}
         vae, ae = load_pretrained(VAE, folder["vae"]), load_pretrained(VAE, folder["ae"])
         return cls(
             dataset=dataset,
@@ -48,11 +38,11 @@ class ModelBundle:
             vae_2d=load_pretrained(VAE, folder["vae-2d"]),
             ae=ae,
             ae_2d=load_pretrained(VAE, folder["ae-2d"]),
-            classifier=load_pretrained(DigitClassifier, weights_dir / f"{dataset}-classifier"),
+            classifier=load_pretrained(DigitClassifier, model_folder(dataset, "classifier", weights_dir)),
             samplers=Samplers.load(folder["vae"], vae.config.latent_dim),
             ae_samplers=Samplers.load(folder["ae"], ae.config.latent_dim),
-            codes=Codes(*load_codes(folder["vae"])),
-            codes_2d=Codes(*load_codes(folder["vae-2d"])),
-            ae_codes=Codes(*load_codes(folder["ae"])),
-            ae_codes_2d=Codes(*load_codes(folder["ae-2d"])),
+            codes=load_codes(folder["vae"]),
+            codes_2d=load_codes(folder["vae-2d"]),
+            ae_codes=load_codes(folder["ae"]),
+            ae_codes_2d=load_codes(folder["ae-2d"]),
         )

@@ -1,5 +1,5 @@
-"""Pictures of a 2-D latent space: where the test digits land in the VAE's and in the autoencoder's,
-and what each point decodes to."""
+"""The Latent space tab's maps: where the test images land in the 2-D VAE's and the 2-D autoencoder's
+latent spaces, and what each point decodes to."""
 
 import html
 from dataclasses import dataclass
@@ -8,10 +8,10 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from vae.bundle import ModelBundle
-from vae.config import CLASS_NAMES
+from playground.bundle import ModelBundle
+from playground.pictures import image_grid, to_image
+from vae.config import DATASETS
 from vae.model import VAE
-from vae.views import image_grid, to_image
 
 MAP_SIZE = 420  # pixels per side of a latent map
 # One colour per class (matplotlib's tab10), so the maps of both models read the same way.
@@ -98,7 +98,7 @@ class LatentSpace:
 
     def legend(self) -> str:
         """HTML naming each map colour's class."""
-        names = CLASS_NAMES[self.classifier.config.dataset]
+        names = DATASETS[self.classifier.config.dataset].classes
         swatches = "".join(
             f'<span class="swatch"><span style="background:{colour}"></span>{html.escape(name)}</span>'
             for colour, name in zip(DIGIT_COLOURS, names, strict=True)

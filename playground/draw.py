@@ -1,0 +1,80 @@
+"""The Draw tab's work: a drawing encoded into μ and σ, decoded from z = μ and from samples of
+z ~ N(μ, σ²), with its reconstruction and KL terms."""
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+
+from playground.generate import reading
+from playground.pictures import SLIDER_RANGE, latent_html, to_image
+from playground.sketch import SketchError, preprocess_sketch
+from vae.classifier import DigitClassifier
+from vae.model import VAE, vae_loss
+from vae.sampling import seeded_generator
+
+POSTERIOR_SAMPLES = 6
+POSTERIOR_SEED = 0  # the same drawing always shows the same samples of z ~ N(μ, σ²)
+
+
+@dataclass
+class Reconstruction:
+    """Everything the Draw tab shows for one drawing; images are None when there is no drawing."""
+
+    reconstruction: Image.Image | None
+    model_input: Image.Image | None
+    posterior_samples: Image.Image | None
+    latents: str
+    message: str
+    mu: list[float] | None
+    pixels: np.ndarray | None = None  # the 28x28 model input, for the latent map's marker
+    caption: str = ""  # what the classifier sees in the reconstruction
+
+
+def drawn_image(sketch: dict | np.ndarray | None) -> np.ndarray | None:
+    """The image in a sketch pad's value (its composite), or the array itself."""
+    return sketch.get("composite") if isinstance(sketch, dict) else sketch
+
+
+class Drawing:
+    """One dataset's VAE and classifier, behind the Draw tab's handler."""
+
+    def __init__(self, vae: VAE, classifier: DigitClassifier) -> None:
+        self.vae, self.classifier = vae.eval(), classifier.eval()
+        self.dataset = vae.config.dataset
+
+    @torch.inference_mode()
+    def reconstruct(self, sketch: dict | np.ndarray | None) -> Reconstruction:
+        """Encode a drawing, decode its mean and a few samples of z ~ N(mu, sigma^2)."""
+        try:
+            image = drawn_image(sketch)
+            if image is None:
+                raise SketchError("Draw on the pad.")
+            pixels = preprocess_sketch(image, self.dataset)
+        except SketchError as err:
+            return Reconstruction(None, None, None, "", str(err), None)
+        x = torch.from_numpy(pixels)[None, None]
+        mu, logvar = self.vae.encode(x)
+        sigma = torch.exp(0.5 * logvar)
+        logits = self.vae.decode(mu)
+        decoded = torch.sigmoid(logits)
+        noise = torch.randn(POSTERIOR_SAMPLES, mu.shape[1], generator=seeded_generator(POSTERIOR_SEED))
+        samples = self.vae.decode_pixels(mu + sigma * noise)[:, 0]
+        strip = torch.cat(list(samples), dim=1)
+        terms = vae_loss(x, logits, mu, logvar)
+        message = (
+            f"Reconstruction {terms.recon.item():.1f} nats + KL {terms.kl.item():.1f} nats "
+            f"= {terms.loss.item():.1f} nats (the negative ELBO of this drawing, with z = μ)."
+        )
+        return Reconstruction(
+            reconstruction=to_image(decoded),
+            model_input=to_image(pixels),
+            posterior_samples=to_image(strip, scale=4),
+            latents=latent_html(mu[0].numpy(), sigma[0].numpy(), terms.kl_per_dim.numpy()),
+            message=html.escape(message),
+            mu=[round(v, 2) for v in mu[0].clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()],
+            pixels=pixels,
+            caption=reading(self.classifier, decoded),
+        )
