@@ -1,3 +1,4 @@
+import hashlib
 import json
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from PIL import Image
 
 from vae.model import VAE
 from vae.train import main as train_main
+from vae.train import parse_args
 from vae.train_classifier import main as train_classifier_main
 from vae.weights import DECODER_FILE, load_pretrained
 
@@ -24,7 +26,14 @@ def test_one_epoch_end_to_end(tiny_mnist: Path, tmp_path: Path, capsys: pytest.C
     assert "mnist: 80 train, 16 validation, 32 test images; device cpu" in printed
     assert "epoch 1: train loss" in printed and "test loss" in printed
     config = json.loads((out / "config.json").read_text())
-    assert config == {"latent_dim": 3, "channels": 4, "hidden": 16, "dataset": "mnist", "model": "vae"}
+    assert config == {
+        "latent_dim": 3,
+        "channels": 4,
+        "hidden": 16,
+        "dataset": "mnist",
+        "model": "vae",
+        "architecture": "conv",
+    }
     assert (out / "model.safetensors").stat().st_size > 1000
     assert Image.open(out / "samples.png").size == (242, 242)  # 8x8 grid of 28 px with 2 px padding
     assert Image.open(out / "reconstructions.png").size == (482, 62)  # 16x2 grid
@@ -54,7 +63,9 @@ def test_seeded_runs_are_reproducible(tiny_mnist: Path, tmp_path: Path) -> None:
     run_train(tiny_mnist, tmp_path / "a", "--seed", "3")
     run_train(tiny_mnist, tmp_path / "b", "--seed", "3")
     run_train(tiny_mnist, tmp_path / "c", "--seed", "4")
-    weights = [(tmp_path / name / "model.safetensors").read_bytes() for name in "abc"]
+    weights = [
+        hashlib.sha256((tmp_path / name / "model.safetensors").read_bytes()).hexdigest() for name in "abc"
+    ]
     assert weights[0] == weights[1]
     assert weights[0] != weights[2]
 
@@ -111,3 +122,38 @@ def test_classifier_trains_end_to_end(
 def test_dataset_fashion_mnist_trains_from_a_flat_idx_folder(flat_fashion: Path, tmp_path: Path) -> None:
     run_train(flat_fashion, tmp_path / "fashion", "--dataset", "fashion-mnist")
     assert load_pretrained(VAE, tmp_path / "fashion").config.dataset == "fashion-mnist"
+
+
+def test_the_sweep_command_trains_an_mlp_with_a_kl_weight_on_the_bundled_subset(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "beta"
+    sweep_like = [
+        "--subset",
+        "--architecture",
+        "mlp",
+        "--latent-dim",
+        "2",
+        "--hidden",
+        "16",
+        "--val-size",
+        "0",
+    ]
+    train_main([*sweep_like, "--epochs", "1", "--beta", "4", "--batch-size", "500", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert "mnist: 10000 train, 0 validation, 1000 test images" in printed and "val loss" not in printed
+    model = load_pretrained(VAE, out)
+    assert model.config.architecture == "mlp" and model.config.latent_dim == 2
+    card = ModelCard.load(out / "README.md")
+    assert "--beta 4" in card.data.training_command and card.data.training_subset
+    assert "the subset that travels with the app (`subsets/mnist`" in card.text
+
+
+def test_bad_flags_and_a_default_out_folder(tmp_path: Path) -> None:
+    for flags in (["--beta", "-1"], ["--beta", "nan"], ["--val-size", "-2"]):
+        with pytest.raises(SystemExit) as exit_info:
+            train_main([*flags, "--out", str(tmp_path / "x")])
+        assert exit_info.value.code == 2
+    assert parse_args(["--dataset", "fashion-mnist", "--model", "ae", "--force"]).out == Path(
+        "weights/fashion-mnist-ae"
+    )

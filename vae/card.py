@@ -141,9 +141,14 @@ Licence: MIT. The {{ dataset_name }} data: {{ dataset_licence }}.
 """
 
 
-def training_data(dataset: str, images: int, held_out: int) -> str:
+def training_data(dataset: str, images: int, held_out: int, subset: bool = False) -> str:
     """What the model saw, in a sentence."""
     held_out = f" ({held_out:,} of them held out to pick the checkpoint)" if held_out else ""
+    if subset:
+        return (
+            f"The first {images:,} images of the {DATASETS[dataset].title} training set{held_out}: the "
+            f"subset that travels with the app (`subsets/{dataset}`, with its data card), as the Train tab."
+        )
     if dataset == "mnist" and images < 60_000:
         return (
             f"The first {images:,} images of the MNIST training set{held_out}: the only part that could "
@@ -183,12 +188,17 @@ def describe(
             "class_name": "DigitClassifier",
         }
     kind = "variational autoencoder" if config.model == "vae" else "plain autoencoder (z = μ, no KL term)"
+    if config.architecture == "mlp":
+        network = f"An MLP {kind} (one {config.hidden}-wide hidden layer each way)"
+    else:
+        network = (
+            f"A convolutional {kind} ({config.channels} and {2 * config.channels} conv channels, a "
+            f"{config.hidden}-wide hidden layer)"
+        )
     return {
         "what": (
-            f"A convolutional {kind} with a {config.latent_dim}-dimensional latent space "
-            f"({config.channels} and {2 * config.channels} conv channels, a {config.hidden}-wide hidden "
-            "layer), "
-            f"trained on {DATASETS[config.dataset].title}; the decoder gives Bernoulli logits for each pixel."
+            f"{network} with a {config.latent_dim}-dimensional latent space, trained on "
+            f"{DATASETS[config.dataset].title}; the decoder gives Bernoulli logits for each pixel."
             + samplers_sentence(name, config, fitted)
         ),
         "use": "visitors drag its sliders, draw images for it to encode, and compare it with its twin.",
@@ -197,7 +207,9 @@ def describe(
     }
 
 
-def write_card(folder: Path, training_command: str, training_images: int, held_out: int) -> ModelCard:
+def write_card(
+    folder: Path, training_command: str, training_images: int, held_out: int, subset: bool = False
+) -> ModelCard:
     """Write folder/README.md from its config, the training facts and folder/evaluation.json if present."""
     config = read_model_config(folder)
     dataset = DATASETS[config.dataset]
@@ -219,6 +231,7 @@ def write_card(folder: Path, training_command: str, training_images: int, held_o
         model_name=folder.name,
         training_command=training_command,
         training_images=training_images,
+        training_subset=subset,
         held_out_images=held_out,
         evaluation={key: evaluation[key] for key in labels},
     )
@@ -226,7 +239,7 @@ def write_card(folder: Path, training_command: str, training_images: int, held_o
         data,
         template_str=TEMPLATE,
         name=folder.name,
-        data=training_data(config.dataset, training_images, held_out),
+        data=training_data(config.dataset, training_images, held_out, subset),
         training_command=training_command,
         evaluation_command=f"python -m vae.evaluate weights/{folder.name}",
         figures=[(label, formatted(key, evaluation[key])) for key, label in labels.items()],
@@ -273,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
                 or key in ("weights", "dataset", "test_images")
             }
             (args.folder / EVALUATION_FILE).write_text(json.dumps(kept, indent=1) + "\n")
-        write_card(args.folder, command, images, held_out)
+        write_card(args.folder, command, images, held_out, getattr(recorded, "training_subset", False))
     except (WeightsError, OSError, json.JSONDecodeError) as err:
         sys.exit(f"error: {err}")
     print(args.folder / CARD_FILE)

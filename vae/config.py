@@ -1,7 +1,7 @@
 """The models' config dataclasses and the datasets they know, without torch: the page is built from
 them before torch loads."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -68,17 +68,27 @@ def check_dataset(name: str) -> Dataset:
     return DATASETS[name]
 
 
+ARCHITECTURES = ("conv", "mlp")
+
+
 @dataclass
 class VAEConfig:
     latent_dim: int = 16
-    channels: int = 32  # width of the first conv layer; the second has twice as many
-    hidden: int = 256  # width of the fully connected layer between convs and latent code
+    channels: int = 32  # width of the first conv layer; the second has twice as many ("conv" only)
+    hidden: int = 256  # width of the fully connected layer next to the latent code
     dataset: str = "mnist"  # what it was trained on, so the app and evaluation pick matching data
     model: str = "vae"  # "ae": the same network as a plain autoencoder, z = mu, trained without KL
+    # "mlp": one hidden layer each way, small and fast enough to train while a visitor watches. Configs
+    # written before this field existed leave it out: they are "conv".
+    architecture: str = field(default="conv", metadata={"optional": True})
 
     def __post_init__(self) -> None:
         if self.model not in ("vae", "ae"):
             raise ValueError(f"model must be 'vae' or 'ae', not {self.model!r}")
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"architecture must be one of {', '.join(ARCHITECTURES)}, not {self.architecture!r}"
+            )
 
 
 @dataclass

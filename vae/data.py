@@ -5,8 +5,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import torch
-from torchvision import datasets
 
 from vae.config import check_dataset
 
@@ -43,6 +43,11 @@ def copy_idx_folder(source: Path, raw: Path) -> None:
             shutil.copyfileobj(src, dst)
 
 
+def as_floats(images: np.ndarray) -> torch.Tensor:
+    """uint8 images (N, 28, 28) as the models take them: float32 in [0, 1], shape (N, 1, 28, 28)."""
+    return torch.from_numpy(images).unsqueeze(1).float().div_(255.0)
+
+
 def load_split(
     name: str, root: str | Path | None, train: bool, download: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -50,6 +55,8 @@ def load_split(
 
     root is torchvision's data root (holding <Dataset>/raw/), a flat folder of the IDX files, or None
     for the dataset's place in DEFAULT_DATA_ROOTS."""
+    from torchvision import datasets  # here: the app imports as_floats without loading torchvision
+
     try:
         cls = getattr(datasets, check_dataset(name).torchvision_class)
     except ValueError as err:
@@ -70,5 +77,4 @@ def load_split(
         raise DataError(f"{name} not found in {raw}{hint}: {err}") from err
     # Whole datasets fit in memory (47 MB for 60k images), which is far faster than a DataLoader
     # decoding PIL images one by one on a 2-core machine.
-    images = ds.data.unsqueeze(1).float().div_(255.0)
-    return images, ds.targets.long()
+    return as_floats(ds.data.numpy()), ds.targets.long()

@@ -61,26 +61,32 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
         super().__init__()
         self.config = config
         c, h, d = config.channels, config.hidden, config.latent_dim
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, c, 4, stride=2, padding=1),  # 28 -> 14
-            nn.SiLU(),
-            nn.Conv2d(c, 2 * c, 4, stride=2, padding=1),  # 14 -> 7
-            nn.SiLU(),
-            nn.Flatten(),
-            nn.Linear(2 * c * 7 * 7, h),
-            nn.SiLU(),
-            nn.Linear(h, 2 * d),  # mu and logvar side by side
-        )
-        self.decoder = nn.Sequential(
-            nn.Linear(d, h),
-            nn.SiLU(),
-            nn.Linear(h, 2 * c * 7 * 7),
-            nn.SiLU(),
-            nn.Unflatten(1, (2 * c, 7, 7)),
-            nn.ConvTranspose2d(2 * c, c, 4, stride=2, padding=1),  # 7 -> 14
-            nn.SiLU(),
-            nn.ConvTranspose2d(c, 1, 4, stride=2, padding=1),  # 14 -> 28
-        )
+        if config.architecture == "mlp":
+            self.encoder = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, h), nn.SiLU(), nn.Linear(h, 2 * d))
+            self.decoder = nn.Sequential(
+                nn.Linear(d, h), nn.SiLU(), nn.Linear(h, 28 * 28), nn.Unflatten(1, (1, 28, 28))
+            )
+        else:
+            self.encoder = nn.Sequential(
+                nn.Conv2d(1, c, 4, stride=2, padding=1),  # 28 -> 14
+                nn.SiLU(),
+                nn.Conv2d(c, 2 * c, 4, stride=2, padding=1),  # 14 -> 7
+                nn.SiLU(),
+                nn.Flatten(),
+                nn.Linear(2 * c * 7 * 7, h),
+                nn.SiLU(),
+                nn.Linear(h, 2 * d),  # mu and logvar side by side
+            )
+            self.decoder = nn.Sequential(
+                nn.Linear(d, h),
+                nn.SiLU(),
+                nn.Linear(h, 2 * c * 7 * 7),
+                nn.SiLU(),
+                nn.Unflatten(1, (2 * c, 7, 7)),
+                nn.ConvTranspose2d(2 * c, c, 4, stride=2, padding=1),  # 7 -> 14
+                nn.SiLU(),
+                nn.ConvTranspose2d(c, 1, 4, stride=2, padding=1),  # 14 -> 28
+            )
         # Mean KL of each latent dimension on the test set, filled in by training: it tells the
         # app which dimensions carry information (dimensions are stored sorted by it, largest first).
         self.register_buffer("kl_per_dim", torch.zeros(d))
@@ -90,11 +96,17 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
         mu, logvar = self.encoder(x).chunk(2, dim=1)
         return mu, logvar
 
-    def reparameterize(self, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-        """z = mu + sigma * eps keeps the sample differentiable with respect to mu and sigma."""
+    def reparameterize(
+        self, mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """z = mu + sigma * eps keeps the sample differentiable with respect to mu and sigma; eps comes
+        from generator, or from torch's global one."""
         if self.config.model == "ae":  # a plain autoencoder maps each image to one point
             return mu
-        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        if generator is None:
+            return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+        eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(mu.device)
+        return mu + torch.exp(0.5 * logvar) * eps
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Bernoulli logits of every pixel, shape (batch, 1, 28, 28); sigmoid gives the image."""
@@ -113,7 +125,7 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
 
     def encode_means(self, images: torch.Tensor, batch_size: int = 1000) -> np.ndarray:
         """The posterior mean mu of every image (for an autoencoder, its code), shape (N, latent_dim)."""
-        return self.encode_all(images, batch_size)[0].numpy()
+        return self.encode_all(images, batch_size)[0].cpu().numpy()
 
     @torch.inference_mode()
     def sample_codes(self, images: torch.Tensor, per_image: int, generator: torch.Generator) -> np.ndarray:
@@ -123,10 +135,12 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
         noise = torch.randn(per_image, *mu.shape, generator=generator)
         return (mu + torch.exp(0.5 * logvar) * noise).flatten(0, 1).numpy()
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, generator: torch.Generator | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One sampled reconstruction: (logits, mu, logvar)."""
         mu, logvar = self.encode(x)
-        return self.decode(self.reparameterize(mu, logvar)), mu, logvar
+        return self.decode(self.reparameterize(mu, logvar, generator)), mu, logvar
 
     @torch.no_grad()
     def sort_latents(self, kl_per_dim: torch.Tensor) -> None:

@@ -35,6 +35,11 @@ def model_folder(dataset: str, model: str = "vae", weights_dir: Path = WEIGHTS_D
     return weights_dir / f"{dataset}-{model}"
 
 
+def sweep_folder(dataset: str, beta: float, weights_dir: Path = WEIGHTS_DIR) -> Path:
+    """Where the bundled 2-D model trained with KL weight beta lives: weights/<dataset>-beta-<beta>."""
+    return weights_dir / f"{dataset}-beta-{beta:g}"
+
+
 class Codes(NamedTuple):
     """A model's test-set codes (N, latent size) and their labels (N,), as vae.train stored them."""
 
@@ -67,7 +72,8 @@ def read_config(config_cls: type, folder: Path) -> Any:
     """The folder's config.json as a config_cls dataclass, refusing unknown or missing fields."""
     path, raw = folder / CONFIG_FILE, read_config_json(folder)
     fields = {f.name: f for f in dataclasses.fields(config_cls)}
-    unknown, missing = sorted(set(raw) - set(fields)), sorted(set(fields) - set(raw))
+    required = {name for name, f in fields.items() if not f.metadata.get("optional")}
+    unknown, missing = sorted(set(raw) - set(fields)), sorted(required - set(raw))
     if unknown or missing:
         raise WeightsError(
             f"{path}: does not describe a {config_cls.__name__} "
