@@ -9,7 +9,7 @@ import sys
 
 import gradio as gr
 
-from ui import draw, generate, interpolate, latent
+from ui import draw, generate, interpolate, latent, train
 from ui.generate import RESTORE_JS
 from ui.launch import launch
 from ui.models import Models
@@ -39,6 +39,7 @@ def build_demo(models: Models) -> gr.Blocks:
             drawing = draw.build(models, dataset)
             interpolate.build(models, dataset)
             space = latent.build(models, dataset, drawing.pixels, latent_dim)
+            training = train.build(models, dataset)
 
         # A drawing, once reconstructed, is marked on the latent map.
         drawing.reconstructed.then(
@@ -69,6 +70,7 @@ def build_demo(models: Models) -> gr.Blocks:
         chain = {"api_name": False, "trigger_mode": "always_last"}
         shown = [demo.load, dataset.change]
         gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
+        gr.on(shown, training.sweep, dataset, [training.sweep_gallery, training.sweep_figures], **chain)
         gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
             space.views, [dataset, drawing.pixels], space.view_outputs, **chain
         ).then(space.compare, [dataset, *space.compare_inputs], space.compare_outputs, **chain)

@@ -265,8 +265,9 @@ def slider_value(page: Page, i: int) -> Locator:
 
 
 def screenshot(page: Page, name: str) -> None:
+    """The viewport as the visitor sees it: a full-page shot disturbs Gradio's tab bar."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
 def no_error_toast(page: Page) -> None:

@@ -1,6 +1,7 @@
 """The app served for real: its named endpoints called through gradio_client."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
+import httpx
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -218,3 +220,37 @@ def test_serves_before_torch_loads_and_never_uses_the_network() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     assert "torch imported before the models load: False" in done.stdout
     assert "outside connections: []" in done.stdout
+
+
+ZERO_GPU_START = """
+import spaces
+from spaces.zero.decorator import decorated_cache
+import app
+from ui.models import Models
+demo = app.build_demo(Models())
+print(sorted({task.__name__ for task in decorated_cache.values()}))
+"""
+
+
+def test_on_zerogpu_the_training_function_is_registered_before_launch() -> None:
+    """As ZeroGPU starts the app (SPACES_ZERO_GPU set): its launch() refuses an app with no @spaces.GPU."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SPACES_ZERO_GPU": "true", "SPACES_ZERO_DEVICE_API_URL": "http://127.0.0.1:9"}
+    done = subprocess.run(
+        [sys.executable, "-c", ZERO_GPU_START], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "['train_on_gpu']"
+
+
+def test_every_named_endpoint_is_an_mcp_tool_with_its_inputs_described(client: Client) -> None:
+    tools = {tool["name"]: tool for tool in httpx.get(client.src + "gradio_api/mcp/schema").json()}
+    assert {"decode", "random", "reconstruct", "interpolate", "train", "sample_grid", "reset"} <= set(tools)
+    decode = tools["decode"]
+    assert decode["description"].startswith("Decode one latent code into an image")
+    assert set(decode["inputSchema"]["properties"]) == {"dataset", *(f"z{i}" for i in range(1, 17))}
+    seed = tools["random"]["inputSchema"]["properties"]["seed"]
+    assert seed["description"] == "seeds the draw; -1 draws a new code each time."
+    for tool in tools.values():
+        properties = tool["inputSchema"]["properties"]
+        assert tool["description"] and all(p.get("description") for p in properties.values()), tool["name"]

@@ -105,7 +105,7 @@ def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> N
     expect(page.locator("#map-legend .swatch")).to_have_count(10)
     caption = page.locator("#compare-caption")
     expect(caption).to_contain_text("These 64 codes from the prior N(0, I)")
-    expect(page.get_by_role("tab")).to_have_text(["Generate", "Draw", "Interpolate", "Latent space"])
+    expect(page.get_by_role("tab")).to_have_text(["Generate", "Draw", "Interpolate", "Latent space", "Train"])
     expect(page.locator("#compare-figures tr")).to_have_count(5)  # the header, three samplers, the midpoints
     page.locator("#compare-sampler").get_by_label("a mixture fitted to the training codes").check()
     expect(caption).to_contain_text("These 64 codes from a mixture fitted to the training codes")

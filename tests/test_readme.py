@@ -14,7 +14,7 @@ SPACES_COLORS = {"red", "yellow", "green", "blue", "indigo", "purple", "pink", "
 def pinned(package: str) -> str:
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         name, _, version = line.partition("==")
-        if name.strip().lower() == package:
+        if name.split("[")[0].strip().lower() == package:
             return version.strip()
     raise AssertionError(f"requirements.txt does not pin {package}")
 

@@ -104,4 +104,4 @@ def test_the_generate_tabs_digit_and_grid_are_the_sliders_decode_and_the_sampler
             scale=2,
         )
     assert same(by_label(shown)["Decoded image"], digit)
-    assert same(np.asarray(tab.grid("mnist", 0.8, 5, "gaussian")), grid)
+    assert same(np.asarray(tab.sample_grid("mnist", 0.8, 5, "gaussian")), grid)

@@ -90,15 +90,17 @@ def page_head(weights_dir: Path, latent_dim: int) -> str:
 RESTORE_JS = f"async (dataset, ...z) => {{ await {LOADED}; return window.vaeGenerate.restore(dataset, z); }}"
 
 
-def with_parameters(fn: Callable, names: list[str], doc: str) -> Callable:
-    """fn(*args) under a signature of these names, for the API's docs: Gradio names each endpoint's
-    parameters after its handler's, and a handler of one value per slider takes them as *args."""
+def with_parameters(fn: Callable, name: str, parameters: list[str], doc: str) -> Callable:
+    """fn(*args) under this name and a signature of these parameters, for the API's docs and the MCP
+    tool list: Gradio names an endpoint's parameters after its handler's, and a handler of one value
+    per slider takes them as *args."""
 
     def named(*args: object) -> object:
         return fn(*args)
 
+    named.__name__ = named.__qualname__ = name
     named.__signature__ = inspect.Signature(
-        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in names]
+        [inspect.Parameter(parameter, inspect.Parameter.POSITIONAL_OR_KEYWORD) for parameter in parameters]
     )
     named.__doc__ = doc
     return named
@@ -119,7 +121,7 @@ class GenerateTab:
     reset_button: gr.Button
     grid_button: gr.Button
     note: gr.Markdown  # what each sampler measured
-    sample_grid: gr.Image
+    grid: gr.Image  # the 64 samples
 
     @property
     def outputs(self) -> list[gr.components.Component]:
@@ -141,7 +143,7 @@ class GenerateTab:
         """
         return self.show(*self.models[dataset].generate.random(temperature, seed, sampler))
 
-    def grid(self, dataset: str, temperature: float, seed: float, sampler: str = "mixture") -> object:
+    def sample_grid(self, dataset: str, temperature: float, seed: float, sampler: str = "mixture") -> object:
         """Decode 64 random latent codes into one 8x8 grid image.
 
         Args:
@@ -191,8 +193,9 @@ class GenerateTab:
         )
         decode = with_parameters(
             self.decode_batch,
+            "decode",
             ["dataset", *(f"z{i + 1}" for i in range(len(self.sliders)))],
-            DECODE_DOC.format(size=len(self.sliders), range=SLIDER_RANGE),
+            decode_doc(len(self.sliders)),
         )
         for slider in self.sliders:
             slider.release(
@@ -210,15 +213,20 @@ class GenerateTab:
             self.random, sample_inputs, self.outputs, api_name="random", show_progress="hidden"
         )
         self.reset_button.click(self.reset, dataset, self.outputs, api_name="reset", show_progress="hidden")
-        self.grid_button.click(self.grid, sample_inputs, self.sample_grid, api_name="sample_grid")
+        self.grid_button.click(self.sample_grid, sample_inputs, self.grid, api_name="sample_grid")
 
 
-DECODE_DOC = """Decode one latent code into an image, with the classifier's reading of it.
-
-Args:
-    dataset: "mnist" or "fashion-mnist".
-    z1: the code's first dimension, the most informative; z1 to z{size} each in [-{range:g}, {range:g}].
-"""
+def decode_doc(size: int) -> str:
+    """/decode's description, one line per parameter as Gradio's API page and MCP tools read them."""
+    dimensions = "\n".join(
+        f"    z{i}: the code's dimension {i} of {size}, in [-{SLIDER_RANGE:g}, {SLIDER_RANGE:g}]"
+        + (" (the most informative)." if i == 1 else ".")
+        for i in range(1, size + 1)
+    )
+    return (
+        "Decode one latent code into an image, with the classifier's reading of it.\n\nArgs:\n"
+        f'    dataset: "mnist" or "fashion-mnist".\n{dimensions}\n'
+    )
 
 
 def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
@@ -256,9 +264,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                     reset_button = gr.Button("Reset to 0")
                 grid_button = gr.Button("64 samples at this temperature")
                 note = gr.Markdown(elem_id="sampler-note")
-        sample_grid = gr.Image(
-            label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid"
-        )
+        grid = gr.Image(label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid")
     generate = GenerateTab(
         models=models,
         sliders=sliders,
@@ -271,7 +277,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
         reset_button=reset_button,
         grid_button=grid_button,
         note=note,
-        sample_grid=sample_grid,
+        grid=grid,
     )
     generate.wire(dataset)
     return generate

@@ -11,6 +11,7 @@ LAUNCH_SETTINGS = {
     "css_paths": [Path(__file__).resolve().parent / "style.css"],
     "max_file_size": "10mb",
     "show_error": True,
+    "mcp_server": True,  # every named endpoint is also an MCP tool, described by its handler's docstring
 }
 
 

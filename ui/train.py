@@ -1,0 +1,197 @@
+"""The Train tab: the visitor turns the KL weight β, trains a 2-D VAE and watches its latent space form,
+beside the bundled β sweep trained by the same loop."""
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import gradio as gr
+import pandas as pd
+
+from playground.runs import DEFAULT_EPOCHS, MAX_BETA, MAX_EPOCHS, SettingsError, check_settings, train_on_gpu
+from ui.models import Models
+
+HELP = """
+A VAE's loss is **reconstruction + β · KL**: the first term pays for every detail the decoder gets
+wrong, the second for every code that strays from N(0, I). With β = 1 it is the VAE's ELBO; with β = 0
+nothing pulls the codes together, as in a plain autoencoder; with a large β the codes huddle inside
+N(0, I) and carry less about the image. Below, the same small network (one hidden layer of 512, a
+2-D code) trained for {epochs} epochs at five values of β on the {images:,} training images that come
+with the app; each map shows where its 1,000 held-out images land, on the same axes, with N(0, I)'s
+1σ and 2σ circles.
+"""
+
+RUN_HELP = """
+### Train your own
+Pick β and press **Train**: the map, the decodes and the curves below follow your run epoch by
+epoch (a run of {epochs} epochs takes about 20 seconds on two CPU cores; runs from several visitors
+wait their turn, and the page says your place). **Stop** ends the run and keeps what it has drawn.
+"""
+
+
+MAP_TITLE = (
+    "**Where the held-out images land (μ)**, on axes from -4 to 4 with N(0, I)'s 1σ and 2σ circles; "
+    "the dashed square is the part of the plane that the decoder's grid covers"
+)
+MANIFOLD_TITLE = "**What the decoder draws** across the prior's quantiles, 5 % to 95 % in each direction"
+
+
+def figure(elem_id: str) -> gr.Image:
+    """An image under its own title: Gradio's label chip would cover the picture's top."""
+    return gr.Image(show_label=False, format="png", elem_id=elem_id, buttons=["download"])
+
+
+@dataclass(kw_only=True)
+class TrainTab:
+    """The tab's components and handlers."""
+
+    models: Models
+    sweep_gallery: gr.Gallery
+    sweep_figures: gr.Markdown
+    beta: gr.Slider
+    epochs: gr.Slider
+    seed: gr.Number
+    train_button: gr.Button
+    stop_button: gr.Button
+    run_map: gr.Image
+    run_manifold: gr.Image
+    run_samples: gr.Image
+    reconstruction_plot: gr.LinePlot
+    kl_plot: gr.LinePlot
+    reading: gr.Markdown
+    figures: gr.JSON
+    # Sessions whose visitor pressed Stop: their run ends at its next epoch. (Gradio's own cancel would
+    # also cancel a run pressed again before the cancel reached the queue.)
+    stopping: set[str] = field(default_factory=set)
+
+    @property
+    def run_outputs(self) -> list[gr.components.Component]:
+        """What train() sets after every epoch, in the API's order."""
+        return [
+            *(self.run_map, self.run_manifold, self.run_samples),
+            *(self.reconstruction_plot, self.kl_plot, self.reading, self.figures),
+        ]
+
+    def sweep(self, dataset: str) -> dict:
+        """The bundled β sweep of a dataset: its maps and its figures."""
+        training = self.models[dataset].train
+        return {self.sweep_gallery: training.sweep_gallery(), self.sweep_figures: training.sweep_table()}
+
+    def train(
+        self, dataset: str, beta: float, epochs: float, seed: float, request: gr.Request | None = None
+    ) -> Iterator[dict]:
+        """Train a 2-D VAE with KL weight β on the dataset's bundled subset, streaming one update per epoch.
+
+        Args:
+            dataset: "mnist" or "fashion-mnist": the images the 2-D VAE trains on.
+            beta: the KL term's weight, 0 to 10: 0 leaves the codes where they fall, 1 is the VAE's ELBO.
+            epochs: passes over the 10,000 training images, 1 to 30.
+            seed: a whole number that seeds the weights and the order of the images.
+        """
+        try:
+            beta, epochs, seed = check_settings(beta, epochs, seed)
+        except SettingsError as err:
+            raise gr.Error(str(err), print_exception=False) from None
+        training, records = self.models[dataset].train, []
+        session = request.session_hash if request is not None else None
+        self.stopping.discard(session)
+        for row in train_on_gpu(dataset, beta, epochs, seed):
+            records.append(
+                {key: row[key] for key in ("epoch", "reconstruction", "kl", "loss", "active_dims")}
+            )
+            curve = pd.DataFrame(records)
+            run_map, manifold, samples = training.pictures(row)
+            yield {
+                self.run_map: run_map,
+                self.run_manifold: manifold,
+                self.run_samples: samples,
+                self.reconstruction_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
+                self.kl_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
+                self.reading: training.reading(row, row),
+                self.figures: json.loads(json.dumps(records)),
+            }
+            if session in self.stopping:  # Stop: leaving the loop closes the run; what it drew stays
+                self.stopping.discard(session)
+                return
+
+    def stop(self, request: gr.Request) -> None:
+        """Stop this visitor's run at its next epoch."""
+        self.stopping.add(request.session_hash)
+
+    def wire(self, dataset: gr.Radio) -> None:
+        """The tab's own events: a run (one at a time on the server, the rest queued), and Stop."""
+        self.train_button.click(
+            self.train,
+            [dataset, self.beta, self.epochs, self.seed],
+            self.run_outputs,
+            api_name="train",
+            concurrency_limit=1,
+            concurrency_id="train",
+            show_progress="full",
+        )
+        self.stop_button.click(self.stop, None, None, api_name=False, concurrency_limit=None)
+
+
+def build(models: Models, dataset: gr.Radio) -> TrainTab:
+    """The tab's layout, then its events."""
+    with gr.Tab("Train", id="train"):
+        gr.Markdown(HELP.format(epochs=DEFAULT_EPOCHS, images=10_000))
+        sweep_gallery = gr.Gallery(
+            show_label=False,
+            columns=5,
+            object_fit="contain",
+            allow_preview=False,
+            elem_id="sweep-gallery",
+        )
+        sweep_figures = gr.Markdown(elem_id="sweep-figures")
+        gr.Markdown(RUN_HELP.format(epochs=DEFAULT_EPOCHS))
+        with gr.Row():
+            with gr.Column(scale=1, min_width=240):
+                beta = gr.Slider(0.0, MAX_BETA, value=1.0, step=0.1, label="KL weight β")
+                epochs = gr.Slider(1, MAX_EPOCHS, value=DEFAULT_EPOCHS, step=1, label="Epochs")
+                seed = gr.Number(0, label="Seed", precision=0, minimum=0)
+                with gr.Row():
+                    train_button = gr.Button("Train", variant="primary")
+                    stop_button = gr.Button("Stop", variant="stop")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown(MAP_TITLE, elem_classes=["figure-title"])
+                run_map = figure("train-map")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown(MANIFOLD_TITLE, elem_classes=["figure-title"])
+                run_manifold = figure("train-manifold")
+        reading = gr.Markdown(elem_id="train-reading")
+        with gr.Row():
+            reconstruction_plot = gr.LinePlot(
+                x="epoch",
+                y="reconstruction",
+                title="Held-out reconstruction, nats per image",
+                y_title="nats",
+                elem_id="reconstruction-plot",
+            )
+            kl_plot = gr.LinePlot(
+                x="epoch", y="kl", title="Held-out KL, nats per image", y_title="nats", elem_id="kl-plot"
+            )
+            with gr.Column(min_width=300):
+                gr.Markdown("**Decodes of 16 codes drawn from N(0, I)**", elem_classes=["figure-title"])
+                run_samples = figure("train-samples")
+        with gr.Accordion("The run's figures, per epoch (JSON)", open=False):
+            figures = gr.JSON(elem_id="train-figures")
+    train = TrainTab(
+        models=models,
+        sweep_gallery=sweep_gallery,
+        sweep_figures=sweep_figures,
+        beta=beta,
+        epochs=epochs,
+        seed=seed,
+        train_button=train_button,
+        stop_button=stop_button,
+        run_map=run_map,
+        run_manifold=run_manifold,
+        run_samples=run_samples,
+        reconstruction_plot=reconstruction_plot,
+        kl_plot=kl_plot,
+        reading=reading,
+        figures=figures,
+    )
+    train.wire(dataset)
+    return train
