@@ -32,7 +32,7 @@ deploy: $(VENV)/.run-installed
 	$(BIN)/python deploy.py $(SPACE) $(if $(HARDWARE),--hardware $(HARDWARE)) $(if $(DRY_RUN),--dry-run) $(if $(STAGE),--stage $(STAGE))
 
 # The ZeroGPU upload set in a fresh Python 3.12 environment built from its own requirements.txt, started
-# as a Space starts it, answering /decode, /reconstruct and a two-epoch /train (about 3 minutes).
+# as a Space starts it, answering /decode, /reconstruct and a two-epoch /train (about 2 minutes).
 space-check: $(VENV)/.run-installed
 	$(BIN)/python space_check.py
 

@@ -4,9 +4,10 @@ that travels with the app, and the bundled β sweep trained by the same loop (va
 train_live() takes and yields plain data (numbers and arrays), because on a Space with a shared GPU
 it runs in another process; the page's pictures are drawn from that data here."""
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -218,11 +219,17 @@ class Training:
     def __init__(self, dataset: str, weights_dir: Path = WEIGHTS_DIR) -> None:
         self.dataset, self.weights_dir = dataset, weights_dir
         self.labels = subset_of(dataset).test_labels
+        self._sweep: list[SweepRun] | None = None
+        self._measuring = threading.Lock()
 
-    @cached_property
+    @property
     def sweep(self) -> list[SweepRun]:
-        """The bundled runs, measured when first shown (about 3 s): not while the app's models load."""
-        return load_sweep(self.dataset, self.weights_dir)
+        """The bundled runs, measured once when first asked for (about 3 s), not while the app's models
+        load; a second thread asking meanwhile waits for the same figures."""
+        with self._measuring:
+            if self._sweep is None:
+                self._sweep = load_sweep(self.dataset, self.weights_dir)
+        return self._sweep
 
     def pictures(self, snapshot: dict) -> tuple[Image.Image, Image.Image, Image.Image]:
         """The map of the held-out codes, the decoded manifold and the N(0, I) decodes of a snapshot."""
