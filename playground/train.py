@@ -271,24 +271,24 @@ class Training:
         )
         return "\n".join(lines) + f"\n\n{reading} {note}"
 
-    def reading(self, row: dict, snapshot: dict) -> str:
-        """What a run's latest epoch shows, read off its numbers and set beside the bundled run nearest
-        in β."""
+    def reading(self, row: dict) -> str:
+        """What a run's latest epoch (train_live's row: its figures and its snapshot) shows, read off its
+        numbers and set beside the bundled run nearest in β."""
         nearest = min(self.sweep, key=lambda run: abs(run.beta - row["beta"]))
         text = (
             f"**Epoch {row['epoch']} of {row['epochs']}** ({row['seconds']:.1f} s): on the held-out images "
             f"the reconstruction costs {row['reconstruction']:.1f} nats and the KL {row['kl']:.2f} nats, a "
             f"negative ELBO of {row['loss']:.1f} nats per image (lower is better). "
-            f"{share(within_two_sigma(snapshot['codes']))} of the codes lie inside N(0, I)'s 2σ circle"
+            f"{share(within_two_sigma(row['codes']))} of the codes lie inside N(0, I)'s 2σ circle"
         )
-        outside = outside_share(snapshot["codes"])
+        outside = outside_share(row["codes"])
         if outside:
             text += f" and {share(outside)} beyond the frame, drawn at its edge"
-        if snapshot["prior_share"] is None:
+        if row["prior_share"] is None:
             text += ". "
         else:
             text += (
-                f"; the classifier is sure of {share(snapshot['prior_share'])} of the decodes of "
+                f"; the classifier is sure of {share(row['prior_share'])} of the decodes of "
                 f"{PRIOR_SAMPLES:,} N(0, I) codes. "
             )
         f, inside = nearest.figures, share(within_two_sigma(nearest.snapshot["codes"]))

@@ -24,7 +24,7 @@ with the app; each map shows where its 1,000 held-out images land, on the same a
 RUN_HELP = """
 ### Train your own
 Pick β and press **Train**: the map, the decodes and the curves below follow your run epoch by
-epoch (a run of {epochs} epochs takes about 20 seconds on two CPU cores; runs from several visitors
+epoch (a run of {epochs} epochs takes about 15 seconds on two CPU cores; runs from several visitors
 wait their turn, and the page says your place). **Stop** ends the run and keeps what it has drawn.
 """
 
@@ -107,7 +107,7 @@ class TrainTab:
                 self.run_samples: samples,
                 self.reconstruction_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
                 self.kl_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
-                self.reading: training.reading(row, row),
+                self.reading: training.reading(row),
                 self.figures: json.loads(json.dumps(records)),
             }
             if session in self.stopping:  # Stop: leaving the loop closes the run; what it drew stays
