@@ -168,3 +168,19 @@ def test_the_page_also_works_with_server_side_rendering(browser: Browser, decode
         expect_painted_as_server_decodes(page, decode, "mnist")
         no_error_toast(page)
         page.close()
+
+
+@pytest.mark.parametrize(("tab", "pad"), [("Draw", "sketch"), ("Interpolate", "end-pad")])
+def test_a_cleared_pad_can_be_drawn_on_again(page: Page, tab: str, pad: str) -> None:
+    page.get_by_role("tab", name=tab).click()
+    draw_seven(page, pad)
+    page.locator(f"#{pad}").get_by_role("button", name="Clear canvas").click()
+    draw_seven(page, pad)  # the brush is picked again: it fails here if the pad dropped its tool
+    if tab == "Draw":
+        expect(page.locator("#draw-message")).to_contain_text("nats")
+    else:
+        page.get_by_role("button", name="Interpolate", exact=True).click()
+        expect(page.locator("#morph-message")).to_have_text(
+            "From a random sample to your end drawing, 10 steps along the spherical path."
+        )
+    no_error_toast(page)

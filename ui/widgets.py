@@ -42,8 +42,9 @@ def with_upload_checks(pad: gr.Sketchpad) -> gr.Sketchpad:
 
 
 def sketch_pad(label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketchpad:
-    """A square pad for black strokes, handing its drawing to the handlers as an RGBA array."""
-    return with_upload_checks(
+    """A square pad for black strokes, handing its drawing to the handlers as an RGBA array; clearing it
+    picks the brush again (Gradio's clear drops the tool, and the visitor would draw nothing)."""
+    pad = with_upload_checks(
         gr.Sketchpad(
             label=label,
             type="numpy",
@@ -55,6 +56,8 @@ def sketch_pad(label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketc
             elem_classes=["pad"],
         )
     )
+    pad.clear(None, js=PICK_BRUSH_JS, api_name=False)
+    return pad
 
 
 def pick_brush_when_shown(tab: gr.Tab) -> None:
