@@ -184,3 +184,20 @@ def test_a_cleared_pad_can_be_drawn_on_again(page: Page, tab: str, pad: str) -> 
             "From a random sample to your end drawing, 10 steps along the spherical path."
         )
     no_error_toast(page)
+
+
+def test_a_point_typed_under_the_map_is_decoded(page: Page) -> None:
+    page.get_by_role("tab", name="Latent space").click()
+    expect(page.locator("#latent-map img")).to_be_visible()
+    z1 = page.get_by_label("z1", exact=True)
+    z1.fill("1.5")
+    z1.press("Enter")
+    expect(page.locator("#map-caption")).to_contain_text(
+        re.compile(r"z = \(\+1\.50, \+0\.00\) looks like an? \d")
+    )
+    expect(page.locator("#map-digit img")).to_be_visible()
+    z2 = page.get_by_label("z2", exact=True)
+    z2.fill("-1")
+    z2.press("Tab")  # leaving the box decodes it too
+    expect(page.locator("#map-caption")).to_contain_text("z = (+1.50, -1.00)")
+    no_error_toast(page)

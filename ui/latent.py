@@ -137,11 +137,18 @@ class LatentTab:
 
     def wire(self, dataset: gr.Radio, drawing: gr.State) -> None:
         """The tab's own events; drawing holds the Draw tab's 28x28 pixels, marked on the map."""
+        point = [dataset, self.z1, self.z2, drawing]
+        shown = [self.latent_map, self.map_digit, self.map_caption]
         self.latent_map.select(self.clicked_code, dataset, [self.z1, self.z2], api_name=False).then(
+            self.decode_at, point, shown, api_name="latent_map"
+        )
+        # A point typed into the boxes is decoded too, when the visitor presses Enter or leaves the box.
+        gr.on(
+            [self.z1.submit, self.z2.submit, self.z1.blur, self.z2.blur],
             self.decode_at,
-            [dataset, self.z1, self.z2, drawing],
-            [self.latent_map, self.map_digit, self.map_caption],
-            api_name="latent_map",
+            point,
+            shown,
+            api_name=False,
         )
         gr.on(
             [self.compare_button.click, self.compare_sampler.change],
