@@ -73,7 +73,7 @@ def build(models: Models, dataset: gr.Radio) -> InterpolateTab:
                     label="Path",
                 )
                 steps = gr.Slider(8, 12, value=10, step=1, label="Steps")
-                seed = gr.Number(0, label="Seed for random ends", precision=0)
+                seed = gr.Number(-1, label="Seed for random ends (-1: new ones each time)", precision=0)
                 button = gr.Button("Interpolate", variant="primary")
         message = gr.Markdown(elem_id="morph-message")
         strip = gr.Image(label="Decodes along the path", format="png", elem_id="morph-strip")

@@ -1,5 +1,7 @@
 """The Latent space tab: the 2-D VAE's map and manifold, and the autoencoder against the VAE."""
 
+import math
+import secrets
 from dataclasses import dataclass
 
 import gradio as gr
@@ -39,6 +41,12 @@ MAPS_HELP = """
 #### Where the codes lie, in two dimensions
 The same two models with only two latent dimensions: each test image's code, coloured by class.
 """
+
+
+def one_seed(seed: float | None) -> float:
+    """The seed, or a fresh one where -1 (or nothing) asks for new codes, so that both models' codes and
+    test pairs still come from one seed."""
+    return seed if seed is not None and math.isfinite(seed) and seed >= 0 else secrets.randbelow(2**31)
 
 
 @dataclass(kw_only=True)
@@ -108,7 +116,7 @@ class LatentTab:
             sampler: "mixture" or "gaussian" (fitted to the training codes), or "prior" (N(0, I)).
             seed: seeds the codes and the pairs of test images; -1 draws new ones each time.
         """
-        comparison = self.models[dataset].comparison
+        comparison, seed = self.models[dataset].comparison, one_seed(seed)
         ae_grid, vae_grid, caption = comparison.random_grids(sampler, seed)
         ae_strips, vae_strips = comparison.interpolations(seed)
         return {
@@ -142,9 +150,9 @@ class LatentTab:
         self.latent_map.select(self.clicked_code, dataset, [self.z1, self.z2], api_name=False).then(
             self.decode_at, point, shown, api_name="latent_map"
         )
-        # A point typed into the boxes is decoded too, when the visitor presses Enter or leaves the box.
+        # A point typed into the boxes is decoded too, when the visitor presses Enter.
         gr.on(
-            [self.z1.submit, self.z2.submit, self.z1.blur, self.z2.blur],
+            [self.z1.submit, self.z2.submit],
             self.decode_at,
             point,
             shown,
@@ -175,7 +183,7 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
             manifold = gr.Image(label="Decodes across the prior", format="png", elem_id="manifold")
         with gr.Row():
             with gr.Column(scale=1):
-                z1 = gr.Number(0.0, label="z1")
+                z1 = gr.Number(0.0, label="z1", info="type a value and press Enter, or click the map")
                 z2 = gr.Number(0.0, label="z2")
                 map_caption = gr.Markdown(elem_id="map-caption")
             map_digit = gr.Image(
@@ -186,7 +194,7 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
         with gr.Row():
             compare_sampler = sampler_choice("prior", "compare-sampler", scale=2)
             with gr.Column(scale=1):
-                compare_seed = gr.Number(0, label="Seed", precision=0)
+                compare_seed = gr.Number(-1, label="Seed (-1: new codes each time)", precision=0)
                 compare_button = gr.Button("New random codes")
         with gr.Row():
             ae_grid = gr.Image(
