@@ -4,6 +4,7 @@ that travels with the app, and the bundled β sweep trained by the same loop (va
 train_live() takes and yields plain data (numbers and arrays), because on a Space with a shared GPU
 it runs in another process; the page's pictures are drawn from that data here."""
 
+import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image, ImageDraw
+from torch import nn
 
 from playground.latent import MapWindow, scatter_map
 from playground.pictures import image_grid
@@ -116,6 +118,19 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+@torch.no_grad()
+def seeded_model(config: VAEConfig, seed: int) -> VAE:
+    """A new MLP VAE initialised as PyTorch initialises its linear layers, from seed alone: torch's
+    global generator is shared with the server's other threads, which also build models."""
+    model, generator = VAE(config), torch.Generator().manual_seed(seed)
+    for layer in model.modules():
+        if isinstance(layer, nn.Linear):
+            nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+            bound = 1 / math.sqrt(layer.in_features)
+            nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+    return model
+
+
 def train_live(dataset: str, beta: float, epochs: int, seed: int) -> Iterator[dict]:
     """Train a 2-D VAE on the dataset's subset with KL weight beta, yielding after every epoch its
     figures (held-out, nats per image) and a snapshot; plain data in, plain data out."""
@@ -123,9 +138,10 @@ def train_live(dataset: str, beta: float, epochs: int, seed: int) -> Iterator[di
     subset = subset_of(dataset)
     device = pick_device()
     images, held_out = as_floats(subset.train_images), as_floats(subset.test_images)
-    torch.manual_seed(seed)
-    model = VAE(VAEConfig(dataset=dataset, **LIVE_CONFIG)).to(device)
-    for epoch in fit(model, images, held_out, live_options(beta, epochs, seed), device, progress=False):
+    model = seeded_model(VAEConfig(dataset=dataset, **LIVE_CONFIG), seed).to(device)
+    noise = torch.Generator().manual_seed(seed)
+    options = live_options(beta, epochs, seed)
+    for epoch in fit(model, images, held_out, options, device, progress=False, noise=noise):
         measured = epoch.held_out
         row = record(epoch.epoch, measured.reconstruction, measured.kl, active_dims(measured.kl_per_dim))
         classifier = judge(dataset) if epoch.epoch == epochs else None

@@ -98,12 +98,14 @@ def fit(
     options: TrainOptions,
     device: torch.device | None = None,
     progress: bool = True,
+    noise: torch.Generator | None = None,
 ) -> Iterator[Epoch]:
     """Train model in place on images, yielding after every epoch what it measures on held_out.
 
     The loss is reconstruction + beta * KL (beta ramped up over options.kl_warmup epochs); a plain
     autoencoder (config.model == "ae") is trained on its reconstruction alone. The command line and the
-    app's Train tab both train through this loop; a caller that stops iterating stops the training."""
+    app's Train tab both train through this loop; a caller that stops iterating stops the training.
+    The sampled z come from noise, or from torch's global generator (seeded by the command line)."""
     device = device or next(model.parameters()).device
     variational = model.config.model == "vae"
     optimizer = torch.optim.Adam(model.parameters(), lr=options.lr)
@@ -122,7 +124,7 @@ def fit(
         train_total = 0.0
         for i in bar:
             x = images[perm[i * options.batch_size : (i + 1) * options.batch_size]].to(device)
-            terms = vae_loss(x, *model(x))
+            terms = vae_loss(x, *model(x, noise))
             warm = min(1.0, step / (options.kl_warmup * steps_per_epoch + 1e-9))
             weight = options.beta * warm if variational else 0.0
             optimizer.zero_grad(set_to_none=True)
@@ -132,7 +134,7 @@ def fit(
             step += 1
             train_total += (terms.loss if variational else terms.recon).item() * len(x)
             bar.set_postfix(loss=f"{terms.loss.item():.1f}", kl=f"{terms.kl.item():.1f}")
-        measured = held_out_terms(model, held_out)
+        measured = held_out_terms(model, held_out, generator=noise)
         yield Epoch(epoch, train_total / len(images), measured, time.perf_counter() - started)
 
 
