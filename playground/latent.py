@@ -78,11 +78,17 @@ def decode_grid(model: VAE, z: torch.Tensor, nrow: int, scale: int = 1) -> Image
     return image_grid(model.decode_pixels(z.float()), nrow, scale=scale)
 
 
-def manifold(model: VAE, steps: int = 15) -> Image.Image:
-    """Decodes over the prior's quantiles (5 % to 95 %), so equal areas of N(0, I) get equal room."""
+def prior_grid(steps: int) -> torch.Tensor:
+    """steps x steps 2-D codes at the prior's quantiles (5 % to 95 %), row by row with z2 growing
+    upwards as on a map, so equal areas of N(0, I) get equal room."""
     quantiles = torch.distributions.Normal(0.0, 1.0).icdf(torch.linspace(0.05, 0.95, steps))
-    z1, z2 = torch.meshgrid(quantiles, quantiles.flip(0), indexing="xy")  # z2 grows upwards
-    return decode_grid(model, torch.stack([z1.flatten(), z2.flatten()], dim=1), nrow=steps)
+    z1, z2 = torch.meshgrid(quantiles, quantiles.flip(0), indexing="xy")
+    return torch.stack([z1.flatten(), z2.flatten()], dim=1)
+
+
+def manifold(model: VAE, steps: int = 15) -> Image.Image:
+    """Decodes over the prior's quantiles, steps to a side."""
+    return decode_grid(model, prior_grid(steps), nrow=steps)
 
 
 class LatentSpace:

@@ -16,15 +16,15 @@ import torch
 from PIL import Image, ImageDraw
 from torch import nn
 
-from playground.latent import MapWindow, scatter_map
+from playground.latent import MapWindow, prior_grid, scatter_map
 from playground.pictures import image_grid
 from playground.runs import DEFAULT_EPOCHS, SWEEP_BETAS, check_settings
 from vae.classifier import DigitClassifier, confident_share
 from vae.config import VAEConfig
-from vae.data import as_floats
+from vae.data import as_bytes, as_floats
 from vae.model import VAE, active_dims
 from vae.subsets import Subset, load_subset
-from vae.train import TrainOptions, fit, held_out_terms
+from vae.train import TrainOptions, fit, held_out_terms, pick_device
 from vae.weights import WEIGHTS_DIR, load_pretrained, model_folder, sweep_folder
 
 MAP = MapWindow(-4.0, 4.0, size=360)  # fixed axes: N(0, I) holds 99.9 % of its mass in this square
@@ -66,18 +66,6 @@ def prior_codes(count: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(count, 2, generator=torch.Generator().manual_seed(seed))
 
 
-def manifold_codes(steps: int = MANIFOLD_STEPS) -> torch.Tensor:
-    """A grid over the prior's quantiles (5 % to 95 %), z2 growing upwards as on the map."""
-    quantiles = torch.distributions.Normal(0.0, 1.0).icdf(torch.linspace(0.05, 0.95, steps))
-    z1, z2 = torch.meshgrid(quantiles, quantiles.flip(0), indexing="xy")
-    return torch.stack([z1.flatten(), z2.flatten()], dim=1)
-
-
-def as_bytes(pixels: torch.Tensor) -> np.ndarray:
-    """Decoded images (N, 1, 28, 28) in [0, 1] as uint8 (N, 28, 28) on the CPU: plain data."""
-    return np.uint8(np.round(pixels[:, 0].clamp(0, 1).cpu().numpy() * 255))
-
-
 @torch.inference_mode()
 def snapshot(model: VAE, held_out: torch.Tensor, classifier: DigitClassifier | None) -> dict:
     """What the page shows of a model now, as plain data: the held-out images' codes (μ), decodes
@@ -90,7 +78,7 @@ def snapshot(model: VAE, held_out: torch.Tensor, classifier: DigitClassifier | N
     judged = None if classifier is None else confident_share(classifier.predict_proba(prior.cpu()))
     return {
         "codes": model.encode_means(held_out.to(device)).astype(np.float32),
-        "manifold": as_bytes(model.decode_pixels(manifold_codes().to(device))),
+        "manifold": as_bytes(model.decode_pixels(prior_grid(MANIFOLD_STEPS).to(device))),
         "samples": as_bytes(prior[:SAMPLES]),
         "prior_share": None if judged is None else round(judged, 4),
     }
@@ -113,11 +101,6 @@ def record(epoch: int, reconstruction: float, kl: float, active: int) -> dict:
     }
 
 
-def pick_device() -> torch.device:
-    """CUDA where the machine has it (a Space's GPU), else the CPU with one thread per run."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 @torch.no_grad()
 def seeded_model(config: VAEConfig, seed: int) -> VAE:
     """A new MLP VAE initialised as PyTorch initialises its linear layers, from seed alone: torch's
@@ -136,7 +119,7 @@ def train_live(dataset: str, beta: float, epochs: int, seed: int) -> Iterator[di
     figures (held-out, nats per image) and a snapshot; plain data in, plain data out."""
     beta, epochs, seed = check_settings(beta, epochs, seed)
     subset = subset_of(dataset)
-    device = pick_device()
+    device = pick_device("auto")  # a Space's GPU where there is one
     images, held_out = as_floats(subset.train_images), as_floats(subset.test_images)
     model = seeded_model(VAEConfig(dataset=dataset, **LIVE_CONFIG), seed).to(device)
     noise = torch.Generator().manual_seed(seed)
@@ -163,7 +146,7 @@ def prior_rings(image: Image.Image, window: MapWindow) -> Image.Image:
 def manifold_frame(image: Image.Image, window: MapWindow) -> Image.Image:
     """A dashed square around the part of the plane that the decoded manifold covers."""
     draw = ImageDraw.Draw(image)
-    edge = float(manifold_codes()[:, 0].abs().max())
+    edge = float(prior_grid(MANIFOLD_STEPS)[:, 0].abs().max())
     (left, top), (right, bottom) = window.to_pixels(np.array([[-edge, edge], [edge, -edge]]))
     for start in np.arange(left, right, 8):
         end = min(start + 4, right)

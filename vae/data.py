@@ -48,6 +48,12 @@ def as_floats(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(images).unsqueeze(1).float().div_(255.0)
 
 
+def as_bytes(images: torch.Tensor) -> np.ndarray:
+    """Images in [0, 1] of shape (N, 1, 28, 28), on any device, back to uint8 (N, 28, 28) on the CPU:
+    as_floats the other way, as the datasets store them."""
+    return np.uint8(np.round(images[:, 0].clamp(0, 1).cpu().numpy() * 255))
+
+
 def load_split(
     name: str, root: str | Path | None, train: bool, download: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:

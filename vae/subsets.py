@@ -10,16 +10,13 @@ import hashlib
 import io
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from huggingface_hub import DatasetCard, DatasetCardData
 
 from vae.cli import HelpFormatter
 from vae.config import DATASETS, check_dataset
-
-if TYPE_CHECKING:
-    import torch
 
 SUBSETS_DIR = Path(__file__).resolve().parent.parent / "subsets"
 ARCHIVE, CARD = "data.npz", "README.md"
@@ -132,11 +129,6 @@ def load_subset(dataset: str, root: Path = SUBSETS_DIR) -> Subset:
     return subset
 
 
-def as_bytes(images: "torch.Tensor") -> np.ndarray:
-    """Images in [0, 1] of shape (N, 1, 28, 28), back to the uint8 (N, 28, 28) the dataset stores."""
-    return np.uint8(np.round(images[:, 0].numpy() * 255))
-
-
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(
         prog="python -m vae.subsets", description=__doc__, formatter_class=HelpFormatter
@@ -149,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     if args.train < 1 or args.test < 1:
         p.error("--train and --test must be at least 1")
-    from vae.data import DataError, load_split  # torchvision reads the full dataset
+    from vae.data import DataError, as_bytes, load_split  # torchvision reads the full dataset
 
     try:
         images, labels = load_split(args.dataset, args.data_root, train=True)
