@@ -19,10 +19,11 @@ from vae.weights import WeightsError
 INTRO = """
 # Variational autoencoder playground
 A VAE squeezes each 28x28 image into a few numbers, its **latent code z**. The encoder does not
-give one point but a mean **μ** and a spread **σ** per dimension, the model decodes a sample
-**z = μ + σ·ε**, and a KL term pulls every code towards N(0, 1). That is why *any* z near the
-origin decodes to a plausible digit: the latent space has no holes. Pick a dataset below: every tab
-switches to the models trained on it.
+give one point but a mean **μ** and a spread **σ** per dimension, the decoder learns from samples
+**z = μ + σ·ε**, and a KL term pulls every image's cloud of codes towards N(0, I). So the codes
+gather round the origin with no gaps between neighbours, and most random z from N(0, I) decode to
+something plausible: the Generate tab says how often, and the Latent space tab shows where N(0, I)
+still has holes. Pick a dataset below: every tab switches to the models trained on it.
 """
 
 
@@ -38,12 +39,22 @@ def build_demo(models: Models) -> gr.Blocks:
             generator = generate.build(models, dataset, latent_dim)
             drawing = draw.build(models, dataset)
             interpolate.build(models, dataset)
-            space = latent.build(models, dataset, drawing.pixels, latent_dim)
+            space = latent.build(models, dataset, latent_dim)
             training = train.build(models, dataset)
 
-        # A drawing, once reconstructed, is marked on the latent map.
+        # A drawing, once reconstructed, is the latent map's focus: its posterior, marked on the map.
         drawing.reconstructed.then(
-            space.locate, [dataset, drawing.pixels], space.latent_map, api_name=False, show_progress="hidden"
+            space.posterior,
+            [dataset, drawing.sketch],
+            space.posterior_outputs,
+            api_name="posterior",
+            show_progress="hidden",
+        ).then(
+            space.refocused,
+            [dataset, space.map_view, space.focus],
+            space.refocus_outputs,
+            api_name=False,
+            show_progress="hidden",
         )
         # Use in sliders: the drawing's μ on the Generate tab's sliders.
         drawing.use_button.click(
@@ -72,14 +83,15 @@ def build_demo(models: Models) -> gr.Blocks:
         gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
         gr.on(shown, training.sweep, dataset, [training.sweep_gallery, training.sweep_figures], **chain)
         gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
-            space.views, [dataset, drawing.pixels], space.view_outputs, **chain
+            space.views, [dataset, space.map_view, drawing.pixels], space.view_outputs, **chain
         ).then(space.compare, [dataset, *space.compare_inputs], space.compare_outputs, **chain)
     return demo
 
 
 def page_head(models: Models) -> str:
-    """What the page needs in its <head> before Gradio draws it: the Generate tab's scripts."""
-    return generate.page_head(models.weights_dir, models.latent_size())
+    """What the page needs in its <head> before Gradio draws it: the Generate and Latent space tabs'
+    scripts."""
+    return generate.page_head(models.weights_dir, models.latent_size()) + latent.page_head(models.weights_dir)
 
 
 def main() -> None:

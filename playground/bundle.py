@@ -1,24 +1,33 @@
 """Every model the app shows for one dataset, loaded once from its weights folders."""
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from playground.runs import MAP_BETA
 from vae.classifier import DigitClassifier
 from vae.model import VAE
 from vae.sampling import Samplers
-from vae.weights import WEIGHTS_DIR, Codes, load_codes, load_pretrained, model_folder
+from vae.subsets import Subset, load_subset
+from vae.weights import WEIGHTS_DIR, Codes, load_codes, load_pretrained, model_folder, sweep_folder
+
+
+@cache
+def subset_of(dataset: str) -> Subset:
+    """The dataset's subset that travels with the app, read and checked once."""
+    return load_subset(dataset)
 
 
 @dataclass(frozen=True)
 class ModelBundle:
-    """weights/<dataset>-vae, -vae-2d, -ae, -ae-2d and -classifier, with the stored test codes and the
-    samplers fitted to the app's VAE and its rival autoencoder."""
+    """weights/<dataset>-vae, -ae and -classifier, the 2-D VAE of the latent map (the Train tab's β = 1
+    run), the stored test codes (the 2-D models' for the comparison's maps), the samplers fitted to the
+    app's VAE and its rival autoencoder, and the subset that travels with the app."""
 
     dataset: str
     vae: VAE  # the app's VAE: the sliders, the Draw and Interpolate tabs
-    vae_2d: VAE  # the latent map
+    map_vae: VAE  # the latent map: a 2-D MLP, fast enough to decode a grid of its latent space
     ae: VAE  # the same network as the app's VAE, trained as a plain autoencoder
-    ae_2d: VAE
     classifier: DigitClassifier
     samplers: Samplers  # fitted to the app's VAE's training codes: where its random samples come from
     ae_samplers: Samplers
@@ -26,6 +35,7 @@ class ModelBundle:
     codes_2d: Codes
     ae_codes: Codes
     ae_codes_2d: Codes
+    subset: Subset  # the map's held-out images and the training images behind its prior's holes
 
     @classmethod
     def load(cls, dataset: str, weights_dir: Path = WEIGHTS_DIR) -> "ModelBundle":
@@ -35,9 +45,8 @@ class ModelBundle:
         return cls(
             dataset=dataset,
             vae=vae,
-            vae_2d=load_pretrained(VAE, folder["vae-2d"]),
+            map_vae=load_pretrained(VAE, sweep_folder(dataset, MAP_BETA, weights_dir)),
             ae=ae,
-            ae_2d=load_pretrained(VAE, folder["ae-2d"]),
             classifier=load_pretrained(DigitClassifier, model_folder(dataset, "classifier", weights_dir)),
             samplers=Samplers.load(folder["vae"], vae.config.latent_dim),
             ae_samplers=Samplers.load(folder["ae"], ae.config.latent_dim),
@@ -45,4 +54,5 @@ class ModelBundle:
             codes_2d=load_codes(folder["vae-2d"]),
             ae_codes=load_codes(folder["ae"]),
             ae_codes_2d=load_codes(folder["ae-2d"]),
+            subset=subset_of(dataset),
         )

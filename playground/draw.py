@@ -45,14 +45,19 @@ class Drawing:
         self.vae, self.classifier = vae.eval(), classifier.eval()
         self.dataset = vae.config.dataset
 
+    def pixels_of(self, sketch: dict | np.ndarray | None) -> np.ndarray:
+        """The 28x28 model input of a drawing, prepared as the dataset's images were; a SketchError
+        says why there is none."""
+        image = drawn_image(sketch)
+        if image is None:
+            raise SketchError("Draw on the pad.")
+        return preprocess_sketch(image, self.dataset)
+
     @torch.inference_mode()
     def reconstruct(self, sketch: dict | np.ndarray | None) -> Reconstruction:
         """Encode a drawing, decode its mean and a few samples of z ~ N(mu, sigma^2)."""
         try:
-            image = drawn_image(sketch)
-            if image is None:
-                raise SketchError("Draw on the pad.")
-            pixels = preprocess_sketch(image, self.dataset)
+            pixels = self.pixels_of(sketch)
         except SketchError as err:
             return Reconstruction(None, None, None, "", str(err), None)
         x = torch.from_numpy(pixels)[None, None]

@@ -1,24 +1,60 @@
-"""The Latent space tab's maps: where the test images land in the 2-D VAE's and the 2-D autoencoder's
-latent spaces, and what each point decodes to."""
+"""The Latent space tab's maps: where the test images land in a 2-D VAE's latent space, what each point
+decodes to, one image's posterior q(z | x) against the true one, and the prior's holes; and the 2-D
+autoencoder's and VAE's maps that the comparison shows side by side."""
 
 import html
-from dataclasses import dataclass
+import json
+import threading
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from playground.bundle import ModelBundle
 from playground.pictures import image_grid, to_image
+from playground.posterior import (
+    ELLIPSE_MASSES,
+    FINE_STEPS,
+    HOLE_RATIO,
+    IS_SAMPLES,
+    Posterior,
+    PriorHoles,
+    Square,
+    posterior,
+    prior_holes,
+)
 from vae.config import DATASETS
+from vae.data import as_floats
 from vae.model import VAE
+from vae.sampling import seeded_generator
+from vae.train import held_out_terms
 
-MAP_SIZE = 420  # pixels per side of a latent map
-# One colour per class (matplotlib's tab10), so the maps of both models read the same way.
+MAP_SIZE = 420  # pixels per side of a latent map's plot
+# One colour per class, so the maps of every model read the same way: Petroff's ten-colour sequence
+# (matplotlib's "petroff10"), chosen to stay apart for the common colour-vision deficiencies.
 DIGIT_COLOURS = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
+    "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
 ]  # fmt: skip
+Q_COLOUR = "#e76300"  # q(z | x)'s ellipses
+TRUE_COLOURS = ("#1f5f9e", "#9cc5ea")  # the true posterior's 39 % and 86 % regions
+HOLE_COLOUR = "#c2185b"
+HOLES_STEPS = 105  # cells per side of the grid the codes' density is evaluated on (4 px each)
+CLOSE_UP_SIZE = 300
+
+
+@dataclass(frozen=True)
+class Margins:
+    """Room around a plot for its tick labels, in pixels."""
+
+    left: int = 0
+    top: int = 0
+    right: int = 0
+    bottom: int = 0
+
+
+AXES = Margins(left=34, top=18, right=24, bottom=22)
 
 
 @dataclass(frozen=True)
@@ -28,6 +64,8 @@ class MapWindow:
     low: float
     high: float
     size: int = MAP_SIZE
+    margins: Margins = Margins()
+    z2_shift: float = 0.0  # z2 spans [low, high] moved by this, for a square off the diagonal
 
     @classmethod
     def around(cls, codes: np.ndarray, share: float = 0.995) -> "MapWindow":
@@ -35,47 +73,204 @@ class MapWindow:
         reach = float(np.quantile(np.abs(codes), share)) * 1.1
         return cls(-reach, reach)
 
+    @classmethod
+    def of(cls, square: Square, size: int, margins: Margins = AXES) -> "MapWindow":
+        (z1, z2), half = square.centre, square.half
+        return cls(z1 - half, z1 + half, size, margins, z2 - z1)
+
+    @property
+    def width(self) -> int:
+        return self.margins.left + self.size + self.margins.right
+
+    @property
+    def height(self) -> int:
+        return self.margins.top + self.size + self.margins.bottom
+
+    @property
+    def scale(self) -> float:
+        """Pixels per unit of z."""
+        return (self.size - 1) / (self.high - self.low)
+
     def to_pixels(self, z: np.ndarray) -> np.ndarray:
         """(x, y) pixel positions of codes, with z2 growing upwards as on a plot."""
-        scaled = (np.asarray(z, np.float64) - self.low) / (self.high - self.low) * (self.size - 1)
-        return np.stack([scaled[..., 0], self.size - 1 - scaled[..., 1]], axis=-1)
+        z = np.asarray(z, np.float64)
+        x = self.margins.left + (z[..., 0] - self.low) * self.scale
+        y = self.margins.top + self.size - 1 - (z[..., 1] - self.z2_shift - self.low) * self.scale
+        return np.stack([x, y], axis=-1)
 
     def to_z(self, x: float, y: float) -> tuple[float, float]:
-        """The code under pixel (x, y) of the map; clicks outside are clamped to its edge."""
-        x, y = np.clip([x, y], 0, self.size - 1)
-        step = (self.high - self.low) / (self.size - 1)
-        return self.low + x * step, self.low + (self.size - 1 - y) * step
+        """The code under pixel (x, y) of the map; clicks outside the plot are clamped to its edge."""
+        x, y = np.clip([x - self.margins.left, y - self.margins.top], 0, self.size - 1)
+        return self.low + x / self.scale, self.low + self.z2_shift + (self.size - 1 - y) / self.scale
+
+    def geometry(self) -> dict[str, float]:
+        """What the page needs to turn a pointer's position on the image into z (ui/static/latent.js)."""
+        return {
+            "low": self.low,
+            "high": self.high,
+            "shift": self.z2_shift,
+            "size": self.size,
+            "left": self.margins.left,
+            "top": self.margins.top,
+            "width": self.width,
+            "height": self.height,
+        }
+
+
+def tick_step(span: float) -> float:
+    """A round step that puts four to eight ticks across span."""
+    for step in (0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0):
+        if span / step <= 8:
+            return step
+    return 10.0
+
+
+def draw_axes(image: Image.Image, window: MapWindow) -> None:
+    """A frame around the plot with round ticks on z1 (below) and z2 (left), and the axes' names."""
+    draw, font = ImageDraw.Draw(image), ImageFont.load_default(size=11)
+    m, end = window.margins, window.size - 1
+    draw.rectangle([m.left - 1, m.top - 1, m.left + end + 1, m.top + end + 1], outline="#888888")
+    step = tick_step(window.high - window.low)
+    for axis, low in ((0, window.low), (1, window.low + window.z2_shift)):
+        for value in np.arange(np.ceil(low / step) * step, low + (window.high - window.low) + 1e-9, step):
+            label = f"{value:g}" if abs(value) > 1e-9 else "0"
+            if axis == 0:
+                x = float(window.to_pixels(np.array([value, low + window.z2_shift]))[0])
+                draw.line([(x, m.top + end + 1), (x, m.top + end + 5)], fill="#555555")
+                draw.text((x, m.top + end + 6), label, fill="#333333", font=font, anchor="mt")
+            else:
+                y = float(window.to_pixels(np.array([window.low, value]))[1])
+                draw.line([(m.left - 5, y), (m.left - 1, y)], fill="#555555")
+                draw.text((m.left - 7, y), label, fill="#333333", font=font, anchor="rm")
+    draw.text((m.left + end + 8, m.top + end + 6), "z1", fill="#000000", font=font, anchor="lt")
+    draw.text((m.left - 7, 2), "z2", fill="#000000", font=font, anchor="rt")
+
+
+def blank_map(window: MapWindow) -> Image.Image:
+    """A white plot with faint axes through z = 0 (where they are inside it) and, given margins, ticks."""
+    image = Image.new("RGB", (window.width, window.height), "white")
+    draw = ImageDraw.Draw(image)
+    origin_x, origin_y = window.to_pixels(np.zeros(2))
+    m = window.margins
+    if m.left <= origin_x <= m.left + window.size:
+        draw.line([(origin_x, m.top), (origin_x, m.top + window.size - 1)], fill="#dddddd")
+    if m.top <= origin_y <= m.top + window.size:
+        draw.line([(m.left, origin_y), (m.left + window.size - 1, origin_y)], fill="#dddddd")
+    if m != Margins():
+        draw_axes(image, window)
+    return image
 
 
 def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Image.Image:
-    """Every code as a dot coloured by its digit, over faint axes through z = 0."""
-    image = Image.new("RGB", (window.size, window.size), "white")
+    """Every code as a dot coloured by its class."""
+    image = blank_map(window)
     draw = ImageDraw.Draw(image)
-    origin_x, origin_y = window.to_pixels(np.zeros(2))
-    draw.line([(origin_x, 0), (origin_x, window.size)], fill="#dddddd")
-    draw.line([(0, origin_y), (window.size, origin_y)], fill="#dddddd")
     for (x, y), label in zip(window.to_pixels(codes), labels, strict=True):
         draw.ellipse([x - 1.2, y - 1.2, x + 1.2, y + 1.2], fill=DIGIT_COLOURS[int(label)])
     return image
 
 
-def with_marker(
-    base: Image.Image, window: MapWindow, z: tuple[float, float], colour: str = "black"
-) -> Image.Image:
-    """A copy of a map with a ring and cross-hair at z: where the user's drawing or click lands."""
+def with_marker(base: Image.Image, window: MapWindow, z: tuple[float, float]) -> Image.Image:
+    """A copy of a map with a cross-hair at z: the point clicked or typed."""
     image = base.copy()
     draw = ImageDraw.Draw(image)
     x, y = window.to_pixels(np.asarray(z))
-    draw.ellipse([x - 9, y - 9, x + 9, y + 9], outline=colour, width=3)
-    draw.line([(x - 14, y), (x + 14, y)], fill=colour, width=1)
-    draw.line([(x, y - 14), (x, y + 14)], fill=colour, width=1)
+    for colour, width in (("white", 5), ("black", 2)):
+        draw.line([(x - 12, y), (x + 12, y)], fill=colour, width=width)
+        draw.line([(x, y - 12), (x, y + 12)], fill=colour, width=width)
     return image
 
 
-@torch.inference_mode()
-def decode_grid(model: VAE, z: torch.Tensor, nrow: int, scale: int = 1) -> Image.Image:
-    """Decodes of the codes z as one greyscale grid image, nrow digits per row, upscaled by scale."""
-    return image_grid(model.decode_pixels(z.float()), nrow, scale=scale)
+def dashed(draw: ImageDraw.ImageDraw, points: np.ndarray, colour: str, width: int = 1, dash: int = 2) -> None:
+    """A closed outline through points, drawn every other stretch of dash points."""
+    closed = np.vstack([points, points[:1]])
+    for start in range(0, len(points), 2 * dash):
+        draw.line([tuple(p) for p in closed[start : start + dash + 1]], fill=colour, width=width)
+
+
+def outline(square: Square, window: MapWindow, per_side: int = 40) -> np.ndarray:
+    """Points around a square of latent space, kept inside the window."""
+    t = np.linspace(-1, 1, per_side, endpoint=False)
+    sides = [np.stack(side, axis=1) for side in ((t, -np.ones_like(t)), (np.ones_like(t), t))]
+    sides += [-side for side in sides]
+    points = np.array(square.centre) + square.half * np.concatenate(sides)
+    return np.clip(points, window.low, window.high)
+
+
+def ellipse_points(window: MapWindow, centre: np.ndarray, radii: np.ndarray, count: int = 96) -> np.ndarray:
+    """Pixel positions around an axis-aligned ellipse of latent space."""
+    angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
+    z = centre + radii * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return window.to_pixels(z)
+
+
+def draw_q(draw: ImageDraw.ImageDraw, window: MapWindow, mu: np.ndarray, sigma: np.ndarray) -> None:
+    """q(z | x): its 1σ ellipse solid, its 2σ ellipse dashed, a cross at μ."""
+    one_sigma = [tuple(p) for p in ellipse_points(window, mu, sigma)]
+    draw.line([*one_sigma, one_sigma[0]], fill=Q_COLOUR, width=2)
+    dashed(draw, ellipse_points(window, mu, 2 * sigma), Q_COLOUR, width=2)
+    x, y = window.to_pixels(mu)
+    draw.line([(x - 6, y), (x + 6, y)], fill=Q_COLOUR, width=2)
+    draw.line([(x, y - 6), (x, y + 6)], fill=Q_COLOUR, width=2)
+
+
+def draw_samples(draw: ImageDraw.ImageDraw, window: MapWindow, samples: tuple) -> None:
+    """Each sampled z as a black dot ringed in white, the latest larger."""
+    for i, (_, z) in enumerate(samples):
+        x, y = window.to_pixels(z)
+        r = 4.5 if i == len(samples) - 1 else 2.5
+        draw.ellipse([x - r, y - r, x + r, y + r], fill="black", outline="white")
+
+
+def upsampled(grid: np.ndarray, size: int) -> np.ndarray:
+    """A grid of values (rows from the top) stretched bilinearly to size x size pixels."""
+    return np.asarray(Image.fromarray(grid.astype(np.float32), mode="F").resize((size, size), Image.BILINEAR))
+
+
+def plot_pixels(image: Image.Image, window: MapWindow, colours: np.ndarray, mask: np.ndarray) -> None:
+    """Paint the plot's pixels where mask is set with colours (size x size x 3)."""
+    m = window.margins
+    area = np.asarray(image).copy()
+    region = area[m.top : m.top + window.size, m.left : m.left + window.size]
+    region[mask] = colours[mask]
+    image.paste(Image.fromarray(area))
+
+
+def close_up_picture(focus: "Focus") -> Image.Image:
+    """The true posterior's 39 % and 86 % regions (the masses inside a Gaussian's 1σ and 2σ ellipses)
+    with q's ellipses drawn over them, and the samples of z so far."""
+    post = focus.posterior
+    window = MapWindow.of(post.square, CLOSE_UP_SIZE)
+    image = blank_map(window)
+    log_density = upsampled(post.log_joint - post.log_joint.max(), window.size)
+    density = np.exp(log_density) / np.exp(post.log_joint - post.log_joint.max()).sum()
+    inner, outer = (density >= level for level in post.region_levels())
+    for mask, colour in ((outer, TRUE_COLOURS[1]), (inner, TRUE_COLOURS[0])):
+        rgb = np.broadcast_to(np.array(Image.new("RGB", (1, 1), colour))[0, 0], (*mask.shape, 3))
+        plot_pixels(image, window, rgb, mask)
+    draw = ImageDraw.Draw(image)
+    draw_q(draw, window, post.encoded.mu, post.encoded.sigma)
+    draw_samples(draw, window, focus.samples)
+    return image
+
+
+def holes_picture(holes: PriorHoles, window: MapWindow) -> Image.Image:
+    """The training codes' density (darker where denser), the prior's 1σ, 2σ and 3σ circles dashed,
+    and its holes hatched."""
+    image = blank_map(window)
+    density = np.exp(holes.log_codes - holes.log_codes.max())
+    shade = np.sqrt(upsampled(density, window.size))[..., None]
+    blue = np.array([63, 144, 218], np.float32)
+    plot_pixels(image, window, np.uint8(255 - shade * (255 - blue)), np.ones((window.size,) * 2, bool))
+    hole = upsampled(holes.holes.astype(np.float32), window.size) >= 0.5
+    rows, columns = np.indices(hole.shape)
+    hatch = hole & ((rows + columns) % 7 < 2)
+    plot_pixels(image, window, np.broadcast_to(np.array([194, 24, 91], np.uint8), (*hole.shape, 3)), hatch)
+    draw = ImageDraw.Draw(image)
+    for radius in (1.0, 2.0, 3.0):
+        dashed(draw, ellipse_points(window, np.zeros(2), np.full(2, radius), 160), "#222222", width=1)
+    draw_axes(image, window)
+    return image
 
 
 def prior_grid(steps: int) -> torch.Tensor:
@@ -86,52 +281,175 @@ def prior_grid(steps: int) -> torch.Tensor:
     return torch.stack([z1.flatten(), z2.flatten()], dim=1)
 
 
-def manifold(model: VAE, steps: int = 15) -> Image.Image:
-    """Decodes over the prior's quantiles, steps to a side."""
-    return decode_grid(model, prior_grid(steps), nrow=steps)
+@torch.inference_mode()
+def manifold(model: VAE, window: MapWindow, steps: int = 15) -> Image.Image:
+    """Decodes at the centres of steps x steps cells across the map's square, on the map's axes, so a
+    point on one is found on the other."""
+    cell = window.size // steps
+    square = Square(((window.low + window.high) / 2,) * 2, (window.high - window.low) / 2)
+    grid = image_grid(model.decode_pixels(square.cells(steps)), steps, padding=0)
+    image = blank_map(window)
+    image.paste(
+        grid.convert("RGB").resize((cell * steps,) * 2, Image.NEAREST),
+        (window.margins.left, window.margins.top),
+    )
+    return image
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The image whose posterior the tab shows, and the samples of z = μ + σ·ε drawn for it so far."""
+
+    name: str  # "your drawing" or "test image 4 (a 4)"
+    posterior: Posterior
+    samples: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (ε, z) of each press of Sample ε
+
+
+MAP_WINDOW = MapWindow(-4.0, 4.0, MAP_SIZE, AXES)  # N(0, I) holds 99.9 % of its mass in this square
 
 
 class LatentSpace:
-    """The 2-D VAE and autoencoder with their test-set maps: the Latent space tab's handlers."""
+    """The Train tab's β = 1 VAE (2-D, an MLP, fast enough to decode a grid) with the held-out images'
+    map, and the comparison's 2-D autoencoder and VAE maps: the Latent space tab's handlers."""
 
     def __init__(self, models: ModelBundle) -> None:
-        self.vae, self.classifier = models.vae_2d.eval(), models.classifier.eval()
-        self.window = MapWindow.around(models.codes_2d.codes)
-        self.ae_window = MapWindow.around(models.ae_codes_2d.codes)
-        self.map = scatter_map(models.codes_2d.codes, models.codes_2d.labels, self.window)
-        self.ae_map = scatter_map(models.ae_codes_2d.codes, models.ae_codes_2d.labels, self.ae_window)
-        self.manifold = manifold(self.vae)
+        self.vae, self.classifier = models.map_vae.eval(), models.classifier.eval()
+        self.dataset = models.dataset
+        self.test_images, self.test_labels = models.subset.test_images, models.subset.test_labels
+        self.train_images = models.subset.train_images
+        self.window = MAP_WINDOW
+        held_out = as_floats(self.test_images)
+        self.codes = self.vae.encode_means(held_out)
+        self.map = scatter_map(
+            np.clip(self.codes, self.window.low, self.window.high), self.test_labels, self.window
+        )
+        self.manifold = manifold(self.vae, self.window)
+        terms = held_out_terms(self.vae, held_out, generator=seeded_generator(0))
+        self.held_out_elbo = -(terms.reconstruction + terms.kl)  # the Train tab's β = 1 row, same code
+        self.ae_map = scatter_map(*models.ae_codes_2d, MapWindow.around(models.ae_codes_2d.codes))
+        self.vae_map = scatter_map(*models.codes_2d, MapWindow.around(models.codes_2d.codes))
+        self._holes: tuple[PriorHoles, Image.Image] | None = None
+        self._measuring = threading.Lock()
 
     def legend(self) -> str:
-        """HTML naming each map colour's class."""
-        names = DATASETS[self.classifier.config.dataset].classes
+        """HTML naming each map colour's class; it carries the map's geometry for the page's hover."""
+        names = DATASETS[self.dataset].classes
         swatches = "".join(
             f'<span class="swatch"><span style="background:{colour}"></span>{html.escape(name)}</span>'
             for colour, name in zip(DIGIT_COLOURS, names, strict=True)
         )
-        return f'<div class="legend">{swatches}</div>'
+        geometry = html.escape(json.dumps({"dataset": self.dataset, **self.window.geometry()}))
+        return f'<div class="legend" data-map="{geometry}">{swatches}</div>'
+
+    def holes(self) -> tuple[PriorHoles, Image.Image]:
+        """The prior's holes and their picture, measured once when first asked for (about 2 s)."""
+        with self._measuring:
+            if self._holes is None:
+                square = Square((0.0, 0.0), self.window.high)
+                holes = prior_holes(
+                    self.vae, as_floats(self.train_images), self.classifier, square, HOLES_STEPS
+                )
+                self._holes = holes, holes_picture(holes, self.window)
+        return self._holes
+
+    def base(self, view: str) -> Image.Image:
+        """The map under the marks: the held-out codes, or the codes' density and the prior's holes."""
+        return self.holes()[1] if view == "holes" else self.map
+
+    def holes_caption(self) -> str:
+        """What the holes view shows, with its figures."""
+        holes, _ = self.holes()
+        return (
+            f"**The prior's holes.** Blue: where the {len(self.train_images):,} training images' codes lie "
+            f"(their q(z | x) summed: the aggregate posterior). Dashed: N(0, I)'s 1σ, 2σ and 3σ circles. "
+            f"Hatched: inside the 2σ circle, where the codes are less than {HOLE_RATIO:g} times as dense as "
+            f"N(0, I). Of {holes.samples:,} samples of N(0, I), {holes.prior_share:.0%} land in a hole; "
+            f"hover there to see what they decode to. Drawn where the codes are instead (a random training "
+            f"image's q(z | x)), the classifier is sure (p ≥ 0.9) of {holes.sure_codes:.0%} of the decodes, "
+            f"against {holes.sure_prior:.0%} from N(0, I): the reason the Generate tab samples from a "
+            f"mixture fitted to the codes."
+        )
 
     @torch.inference_mode()
-    def decode_at(
-        self, z1: float, z2: float, drawing: np.ndarray | None = None
-    ) -> tuple[Image.Image, Image.Image, str]:
-        """The map marked at z (and at the drawing's code), the image z decodes to, and what it looks like."""
+    def focus_on(self, pixels: np.ndarray | None, name: str = "your drawing") -> Focus:
+        """The posterior of an image; with none, of the first held-out image, so the view is never empty."""
+        if pixels is None:
+            return self.test_focus(0)
+        return Focus(name, posterior(self.vae, pixels))
+
+    def test_focus(self, index: int) -> Focus:
+        """The posterior of held-out image index."""
+        label = DATASETS[self.dataset].classes[int(self.test_labels[index])]
+        pixels = self.test_images[index].astype(np.float32) / 255
+        return self.focus_on(pixels, f"held-out image {index} (labelled {label})")
+
+    def nearest(self, z1: float, z2: float) -> Focus:
+        """The posterior of the held-out image whose μ lies nearest to (z1, z2)."""
+        z = np.nan_to_num(np.array([z1, z2], np.float64))
+        return self.test_focus(int(np.argmin(((self.codes - z) ** 2).sum(1))))
+
+    def map_picture(self, view: str, focus: Focus, point: tuple[float, float] | None = None) -> Image.Image:
+        """The map with the focus's q(z | x), the close-up's square, its samples and the point."""
+        image = self.base(view).copy()
+        draw = ImageDraw.Draw(image)
+        dashed(draw, self.window.to_pixels(outline(focus.posterior.square, self.window)), "#222222")
+        encoded = focus.posterior.encoded
+        draw_q(draw, self.window, np.clip(encoded.mu, self.window.low, self.window.high), encoded.sigma)
+        draw_samples(draw, self.window, focus.samples)
+        return image if point is None else with_marker(image, self.window, point)
+
+    def posterior_caption(self, focus: Focus) -> str:
+        """Markdown: the focus's q, its figures in nats with their meaning and a reference, and a reading."""
+        post, e = focus.posterior, focus.posterior.encoded
+        inner, outer = (f"{mass:.0%}" for mass in ELLIPSE_MASSES)
+        name = html.escape(focus.name[0].upper() + focus.name[1:])
+        return (
+            f"**{name}**: q(z | x) = N(μ = ({e.mu[0]:+.2f}, {e.mu[1]:+.2f}), σ = ({e.sigma[0]:.2f}, "
+            f"{e.sigma[1]:.2f})). Close-up of the dashed square: the true posterior p(z | x) ∝ "
+            f"p(x | z)·p(z), its densest {inner} dark blue and {outer} light blue, the shares inside a "
+            f"Gaussian's 1σ and 2σ ellipses; q's 1σ (solid) and 2σ (dashed) ellipses in orange.\n\n"
+            f"| in nats (log-probabilities; higher is better) | |\n|---|---:|\n"
+            f"| ELBO: E_q[log p(x \\| z)] − KL(q ‖ N(0, I)) "
+            f"| {post.elbo:.2f} ± {post.elbo_error:.2f} |\n"
+            f"| log p(x), importance-sampled with k = {IS_SAMPLES:,} samples from q | {post.log_px:.2f} |\n"
+            f"| log p(x), summed over the close-up's {FINE_STEPS}x{FINE_STEPS} grid "
+            f"| {post.log_px_grid:.2f} |\n"
+            f"| gap: log p(x) − ELBO = KL(q ‖ p(z \\| x)) | {post.gap:.2f} |\n"
+            f"| for reference: the mean ELBO of the {len(self.test_images):,} held-out images | "
+            f"{self.held_out_elbo:.1f} |\n\n"
+            f"{post.reading()}"
+        )
+
+    def sample(self, focus: Focus) -> tuple[Focus, Image.Image, str]:
+        """One more press of Sample ε: ε ~ N(0, I), z = μ + σ·ε with the image's own numbers, its decode."""
+        e = focus.posterior.encoded
+        eps, z = e.sample(len(focus.samples))
+        focus = replace(focus, samples=(*focus.samples, (eps, z)))
+        with torch.inference_mode():
+            pixels = self.vae.decode_pixels(torch.from_numpy(z).float()[None])
+            looks = self.classifier.describe(pixels)
+        lines = "\n".join(
+            f"z{d + 1} = μ{d + 1} + σ{d + 1}·ε{d + 1} = {e.mu[d]:+.3f} + {e.sigma[d]:.3f} × "
+            f"({eps[d]:+.3f}) = **{z[d]:+.3f}**  "
+            for d in range(2)
+        )
+        text = (
+            f"Sample {len(focus.samples)}: ε = ({eps[0]:+.2f}, {eps[1]:+.2f}) drawn from N(0, I).\n\n"
+            f"{lines}\n\n"
+            f"Its decode looks like {looks} to the classifier. Each press adds a black dot to the map and "
+            "the close-up."
+        )
+        return focus, to_image(pixels), text
+
+    @torch.inference_mode()
+    def decode_at(self, z1: float, z2: float) -> tuple[tuple[float, float], Image.Image, str]:
+        """The point (clamped to the map), the image it decodes to, and what it looks like."""
         z1, z2 = (float(np.clip(np.nan_to_num(v), self.window.low, self.window.high)) for v in (z1, z2))
         pixels = self.vae.decode_pixels(torch.tensor([[z1, z2]]))
         caption = f"z = ({z1:+.2f}, {z2:+.2f}) looks like {self.classifier.describe(pixels)}"
-        return with_marker(self.locate(drawing), self.window, (z1, z2)), to_image(pixels), caption
+        return (z1, z2), to_image(pixels), caption
 
     def clicked_code(self, x: float, y: float) -> tuple[float, float]:
-        """The code under a click at pixel (x, y) of the VAE's map, rounded for display."""
+        """The code under a click at pixel (x, y) of the map, rounded for display."""
         z1, z2 = self.window.to_z(x, y)
         return round(float(z1), 2), round(float(z2), 2)
-
-    @torch.inference_mode()
-    def locate(self, pixels: np.ndarray | None) -> Image.Image:
-        """The VAE's map with the user's drawing (a 28x28 MNIST-style image) marked at its mu."""
-        if pixels is None:
-            return self.map
-        mu = self.vae.encode(torch.from_numpy(pixels).float()[None, None])[0][0].numpy()
-        return with_marker(
-            self.map, self.window, tuple(np.clip(mu, self.window.low, self.window.high)), "red"
-        )

@@ -16,6 +16,7 @@ import torch
 from PIL import Image, ImageDraw
 from torch import nn
 
+from playground.bundle import subset_of
 from playground.latent import MapWindow, prior_grid, scatter_map
 from playground.pictures import image_grid
 from playground.runs import DEFAULT_EPOCHS, SWEEP_BETAS, check_settings
@@ -23,7 +24,6 @@ from vae.classifier import DigitClassifier, confident_share
 from vae.config import VAEConfig
 from vae.data import as_bytes, as_floats
 from vae.model import VAE, active_dims
-from vae.subsets import Subset, load_subset
 from vae.train import TrainOptions, fit, held_out_terms, pick_device
 from vae.weights import WEIGHTS_DIR, load_pretrained, model_folder, sweep_folder
 
@@ -47,12 +47,6 @@ def sweep_arguments(dataset: str, beta: float, epochs: int = DEFAULT_EPOCHS) -> 
         *("--dataset", dataset, "--subset", "--architecture", "mlp", "--latent-dim", "2", "--hidden", "512"),
         *("--val-size", "0", "--epochs", str(epochs), "--beta", f"{beta:g}", "--out", str(out), "--force"),
     ]
-
-
-@cache
-def subset_of(dataset: str) -> Subset:
-    """The dataset's subset that travels with the app, read and checked once."""
-    return load_subset(dataset)
 
 
 @cache

@@ -17,8 +17,11 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 import app
+from playground.bundle import ModelBundle
 from playground.generate import Generator
 from playground.interpolate import Interpolator
+from playground.latent import LatentSpace, close_up_picture
+from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four, free_port, png, serve
 from ui import generate, latent
 from ui.models import Models
@@ -87,8 +90,8 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
     assert re.fullmatch(r"Looks like an? \d \(\d+%\) to the classifier\.", digit[1])
     assert not re.search(r"like an? \d", clothing[1])
     with gr.Blocks():
-        tab = latent.build(models, gr.Radio(["mnist"]), gr.State(None), 16)
-    mnist, fashion = tab.views("mnist", None), tab.views("fashion-mnist", None)
+        tab = latent.build(models, gr.Radio(["mnist"]), 16)
+    mnist, fashion = tab.views("mnist", "codes", None), tab.views("fashion-mnist", "codes", None)
     assert "sneaker" not in mnist[tab.legend] and "sneaker" in fashion[tab.legend]
     assert mnist[tab.latent_map].tobytes() != fashion[tab.latent_map].tobytes()
     assert mnist[tab.figures] == models["mnist"].comparison.figures() != fashion[tab.figures]
@@ -170,6 +173,19 @@ def test_reconstruct_a_drawn_png(client: Client, tmp_path: Path) -> None:
     assert png(samples).shape == (112, 6 * 112)
     assert "zrow" in latents and "nats" in message
     assert re.fullmatch(r"Looks like a 4 \(\d+%\) to the classifier\.", caption)
+
+
+def test_posterior_of_a_drawn_png_answers_its_figures_in_nats(client: Client, tmp_path: Path) -> None:
+    path = tmp_path / "four.png"
+    Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
+    close_up, caption, figures = client.predict("mnist", sketch, api_name="/posterior")
+    space = LatentSpace(ModelBundle.load("mnist"))
+    expected = space.focus_on(preprocess_sketch(draw_four(400, 80, 60, 280, 30), "mnist"))
+    assert figures == {"image": "your drawing", **expected.posterior.figures()}
+    assert {"elbo", "log_px", "gap"} <= figures.keys() and figures["log_px"] >= figures["elbo"]
+    assert np.array_equal(png(close_up), np.asarray(close_up_picture(expected)))
+    assert f"| {figures['log_px']:.2f} |" in caption and "k = 1,000" in caption
 
 
 def test_blank_canvas_gives_a_message_and_the_server_keeps_answering(client: Client, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+import torch
 from playwright.sync_api import Browser, Page, expect
 
 from playground.bundle import ModelBundle
@@ -25,6 +26,7 @@ from tests.conftest import (
     slider_value,
 )
 from ui.generate import sampler_note
+from vae.config import DATASETS
 
 require_chromium()
 
@@ -89,11 +91,13 @@ def test_use_in_sliders_copies_the_drawing_into_the_generate_tab(page: Page, dec
     expect_painted_as_server_decodes(page, decode, "mnist")
 
 
-def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> None:
+def test_latent_space_tab_decodes_a_click_and_shows_the_drawings_posterior(page: Page) -> None:
     page.get_by_role("tab", name="Draw").click()
     draw_seven(page)
     expect(page.locator("#reconstruction img")).to_be_visible()
     page.get_by_role("tab", name="Latent space").click()
+    expect(page.locator("#posterior-caption")).to_contain_text("Your drawing: q(z | x) = N(μ = (")
+    expect(page.locator("#posterior-caption")).to_contain_text("importance-sampled with k = 1,000")
     latent_map = page.locator("#latent-map img")
     expect(latent_map).to_be_visible()
     box = latent_map.bounding_box()
@@ -103,6 +107,19 @@ def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> N
         re.compile(r"z = \(\+\d\.\d\d, \+\d\.\d\d\) looks like an? \d")
     )
     expect(page.locator("#map-legend .swatch")).to_have_count(10)
+    page.get_by_role("button", name="Sample ε").click()
+    expect(page.locator("#eps-arithmetic")).to_contain_text(
+        re.compile(r"Sample 1: ε = \(.+\) drawn from N\(0, I\)")
+    )
+    expect(page.locator("#eps-arithmetic")).to_contain_text("z1 = μ1 + σ1·ε1 = ")
+    expect(page.locator("#sample-digit img")).to_be_visible()
+    page.get_by_role("button", name="Nearest held-out image").click()
+    expect(page.locator("#posterior-caption")).to_contain_text(
+        re.compile(r"Held-out image \d+ \(labelled \d\)")
+    )
+    expect(page.locator("#eps-arithmetic")).to_have_text("")
+    page.locator("#map-view").get_by_label("The prior's holes").check()
+    expect(page.locator("#holes-caption")).to_contain_text("land in a hole")
     caption = page.locator("#compare-caption")
     expect(caption).to_contain_text("These 64 codes from the prior N(0, I)")
     expect(page.get_by_role("tab")).to_have_text(["Generate", "Draw", "Interpolate", "Latent space", "Train"])
@@ -111,6 +128,59 @@ def test_latent_space_tab_decodes_a_click_and_marks_the_drawing(page: Page) -> N
     expect(caption).to_contain_text("These 64 codes from a mixture fitted to the training codes")
     no_error_toast(page)
     screenshot(page, "latent-space")
+
+
+def hovered(page: Page, x: float, y: float) -> tuple[list[float], np.ndarray]:
+    """Move the mouse to (x, y), wait for the map's hover panel to show the code there, and read the
+    code and the pixels it painted, together."""
+    page.mouse.move(x, y)
+    expect(page.locator(".map-hover")).to_be_visible()
+    page.wait_for_function(
+        """([x, y]) => {
+          const image = document.querySelector("#latent-map img");
+          const want = window.vaeLatent.codeAt(image, window.vaeLatent.geometry(), x, y);
+          const shown = JSON.parse(document.querySelector(".map-hover").dataset.z || "null");
+          return shown && Math.hypot(shown[0] - want[0], shown[1] - want[1]) < 0.03;
+        }""",
+        arg=[x, y],
+    )
+    z, pixels = page.evaluate(
+        """() => {
+          const panel = document.querySelector(".map-hover");
+          const data = panel.querySelector("canvas").getContext("2d").getImageData(0, 0, 28, 28).data;
+          return [JSON.parse(panel.dataset.z), Array.from(data.filter((_, i) => i % 4 === 0))];
+        }"""
+    )
+    return z, np.asarray(pixels, np.int16).reshape(28, 28)
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_hovering_the_map_decodes_in_the_page_as_the_server_does_with_no_request(
+    page: Page, dataset: str
+) -> None:
+    if dataset != "mnist":
+        page.get_by_label(DATASETS[dataset].choice).check()
+    page.get_by_role("tab", name="Latent space").click()
+    expect(page.locator("#map-legend [data-map]")).to_have_attribute(
+        "data-map", re.compile(f'"dataset": "{dataset}"')
+    )
+    image = page.locator("#latent-map img")
+    expect(image).to_be_visible()
+    box = image.bounding_box()
+    assert box is not None
+    space = ModelBundle.load(dataset).map_vae.eval()
+    hovered(page, box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"])  # the decoder has loaded
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    for fx, fy in ((0.3, 0.4), (0.55, 0.2), (0.8, 0.75), (0.45, 0.6)):
+        z, in_page = hovered(page, box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        with torch.inference_mode():
+            server = space.decode_pixels(torch.tensor([z], dtype=torch.float32))[0, 0].numpy()
+        assert np.abs(in_page - np.round(server * 255)).max() <= 1, z  # within one grey level
+    assert requests == []  # every move decoded in the page
+    page.mouse.move(box["x"] - 30, box["y"] + 10)
+    expect(page.locator(".map-hover")).to_be_hidden()  # off the map, the panel goes
+    screenshot(page, f"latent-hover-{dataset}")
 
 
 def test_interpolating_from_a_drawing_to_a_random_sample_shows_the_strip_and_gif(page: Page) -> None:
@@ -206,6 +276,7 @@ def test_a_point_typed_under_the_map_is_decoded(page: Page) -> None:
 def test_new_random_codes_are_new_each_press(page: Page) -> None:
     page.get_by_role("tab", name="Latent space").click()
     grid = page.locator("#vae-grid img")
+    grid.scroll_into_view_if_needed()  # below the map and the posterior; the image loads when in view
     expect(grid).to_be_visible()
     shown = []
     for _ in range(2):

@@ -1,3 +1,5 @@
+import html
+import json
 import re
 from pathlib import Path
 
@@ -7,17 +9,30 @@ import torch
 from PIL import ImageColor
 
 from playground.bundle import ModelBundle
-from playground.latent import DIGIT_COLOURS, LatentSpace, MapWindow, manifold, scatter_map
+from playground.latent import (
+    AXES,
+    DIGIT_COLOURS,
+    Q_COLOUR,
+    LatentSpace,
+    MapWindow,
+    Margins,
+    manifold,
+    scatter_map,
+)
+from playground.posterior import Square
+from playground.runs import MAP_BETA
 from vae.classifier import DigitClassifier
 from vae.config import VAEConfig
 from vae.model import VAE
 from vae.sampling import Samplers
-from vae.weights import WEIGHTS_DIR, Codes, WeightsError, load_codes, save_codes
+from vae.subsets import Subset
+from vae.weights import Codes, WeightsError, load_codes, read_config, save_codes, sweep_folder
 
 
-def tiny_2d(model: str = "vae", latent_dim: int = 2) -> VAE:
+def tiny_2d(model: str = "vae", latent_dim: int = 2, architecture: str = "conv") -> VAE:
     torch.manual_seed(1)
-    return VAE(VAEConfig(latent_dim=latent_dim, channels=4, hidden=16, model=model)).eval()
+    config = VAEConfig(latent_dim=latent_dim, channels=4, hidden=16, model=model, architecture=architecture)
+    return VAE(config).eval()
 
 
 @pytest.fixture
@@ -30,12 +45,13 @@ def codes() -> tuple[np.ndarray, np.ndarray]:
 def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifier) -> LatentSpace:
     ae_codes = Codes(codes[0] * 7 + 3, codes[1])  # an autoencoder's codes follow no prior
     larger_codes = Codes(np.random.default_rng(1).normal(size=(300, 5)).astype(np.float32), codes[1])
+    rng = np.random.default_rng(2)
+    images = rng.integers(0, 256, (60, 28, 28), dtype=np.uint8)
     models = ModelBundle(
         dataset="mnist",
         vae=tiny_2d(latent_dim=5),
-        vae_2d=tiny_2d(),
+        map_vae=tiny_2d(architecture="mlp"),
         ae=tiny_2d("ae", latent_dim=5),
-        ae_2d=tiny_2d("ae"),
         classifier=small_classifier,
         samplers=Samplers(5),
         ae_samplers=Samplers(5),
@@ -43,6 +59,7 @@ def space(codes: tuple[np.ndarray, np.ndarray], small_classifier: DigitClassifie
         codes_2d=Codes(*codes),
         ae_codes=larger_codes,
         ae_codes_2d=ae_codes,
+        subset=Subset(images[:40], np.arange(40) % 10, images[40:], np.arange(20) % 10),
     )
     return LatentSpace(models)
 
@@ -54,6 +71,17 @@ def test_map_pixels_and_codes_round_trip() -> None:
     assert pixels[0] == pytest.approx([150, 150]) and pixels[1] == pytest.approx([0, 0])  # z2 grows upwards
     assert [window.to_z(x, y) for x, y in pixels] == [pytest.approx(tuple(v)) for v in z]
     assert window.to_z(-50, 1000) == pytest.approx((-3.0, -3.0))  # clicks outside are clamped
+
+
+def test_a_window_with_axes_and_off_the_diagonal_maps_its_plot_only() -> None:
+    window = MapWindow.of(Square((1.0, -2.0), 0.5), size=101, margins=Margins(left=30, top=10, bottom=20))
+    assert (window.width, window.height) == (131, 131)
+    corners = window.to_pixels(np.array([[0.5, -1.5], [1.5, -2.5]]))  # top left, bottom right of the square
+    assert corners[0] == pytest.approx([30, 10]) and corners[1] == pytest.approx([130, 110])
+    assert window.to_z(80, 60) == pytest.approx((1.0, -2.0))
+    assert window.to_z(0, 0) == pytest.approx((0.5, -1.5))  # in the margin: clamped to the plot's corner
+    geometry = {"low": 0.5, "high": 1.5, "shift": -3.0, "size": 101, "left": 30, "top": 10}
+    assert window.geometry() == geometry | {"width": 131, "height": 131}
 
 
 def test_window_holds_nearly_all_codes(codes: tuple[np.ndarray, np.ndarray]) -> None:
@@ -68,50 +96,66 @@ def test_scatter_colours_each_code_by_its_digit() -> None:
     assert image.getpixel((75, 25)) == ImageColor.getrgb(DIGIT_COLOURS[3])
     assert image.getpixel((25, 75)) == ImageColor.getrgb(DIGIT_COLOURS[7])
     assert image.getpixel((10, 10)) == (255, 255, 255)
+    assert len(set(DIGIT_COLOURS)) == 10
 
 
-def test_manifold_is_a_grid_of_decodes() -> None:
-    model = tiny_2d()
-    image = manifold(model, steps=5)
-    assert image.size == (5 * 30 + 2, 5 * 30 + 2) and image.mode == "L"
-    corner = model.decode_pixels(torch.tensor([[-1.6449, 1.6449]]))[0, 0].detach().numpy()
-    assert np.abs(np.asarray(image)[2:30, 2:30] / 255 - corner).max() <= 1 / 255  # top left: z1 low, z2 high
+def test_the_manifold_decodes_cell_centres_on_the_maps_axes() -> None:
+    model = tiny_2d(architecture="mlp")
+    window = MapWindow(-3.0, 3.0, size=150, margins=AXES)
+    image = np.asarray(manifold(model, window, steps=5).convert("L"))
+    assert image.shape == (window.height, window.width)
+    top_left = model.decode_pixels(torch.tensor([[-2.4, 2.4]]))[0, 0].detach().numpy()  # cell size 1.2
+    at = ((np.arange(28) + 0.5) * 30 / 28).astype(
+        int
+    )  # where each decoded pixel lands, 28 px stretched to 30
+    cell = image[AXES.top + at][:, AXES.left + at]
+    assert np.abs(cell / 255 - top_left).max() <= 1 / 255
 
 
 def test_a_click_decodes_the_clicked_code(space: LatentSpace) -> None:
     x, y = space.window.to_pixels(np.array([0.8, -0.4]))
     z1, z2 = space.clicked_code(x, y)
     assert (z1, z2) == pytest.approx((0.8, -0.4), abs=0.02)
-    marked, digit, caption = space.decode_at(z1, z2)
+    point, digit, caption = space.decode_at(z1, z2)
     expected = space.vae.decode_pixels(torch.tensor([[z1, z2]]))[0, 0].detach().numpy()
-    assert digit.size == (280, 280)
+    assert point == (z1, z2) and digit.size == (280, 280)
     assert np.abs(np.asarray(digit)[::10, ::10] / 255 - expected).max() <= 1 / 255
     assert re.fullmatch(re.escape(f"z = ({z1:+.2f}, {z2:+.2f}) looks like ") + r"an? \d \(\d+%\)", caption)
-    assert marked.size == space.map.size and marked.tobytes() != space.map.tobytes()
+    focus = space.focus_on(None)
+    marked = space.map_picture("codes", focus, point)
+    assert marked.size == space.map.size and marked.tobytes() != space.map_picture("codes", focus).tobytes()
 
 
-def test_a_click_keeps_the_drawings_ring_on_the_map(space: LatentSpace) -> None:
-    pixels = np.zeros((28, 28), np.float32)
-    pixels[6:22, 12:16] = 1.0
-    red = np.array(ImageColor.getrgb("red"))
-    marked, _, _ = space.decode_at(1.0, 1.0, pixels)
-    assert (np.asarray(marked) == red).all(-1).sum() > 50  # the drawing's red ring
-    assert (np.asarray(space.decode_at(1.0, 1.0)[0]) == red).all(-1).sum() == 0
-    assert marked.tobytes() != space.locate(pixels).tobytes()  # and the click's marker beside it
-
-
-def test_the_legend_names_every_colour(space: LatentSpace) -> None:
+def test_the_legend_names_every_colour_and_carries_the_maps_geometry(space: LatentSpace) -> None:
     legend = space.legend()
     assert legend.count('class="swatch"') == 10
     for digit, colour in enumerate(DIGIT_COLOURS):
         assert f'<span style="background:{colour}"></span>{digit}</span>' in legend
+    geometry = json.loads(html.unescape(re.search(r'data-map="([^"]+)"', legend).group(1)))
+    assert geometry == {"dataset": "mnist", **space.window.geometry()}
 
 
-def test_the_drawing_is_marked_on_the_map(space: LatentSpace) -> None:
-    assert space.locate(None) is space.map
+def test_the_focused_images_q_is_drawn_at_its_mu_on_the_map(space: LatentSpace) -> None:
     pixels = np.zeros((28, 28), np.float32)
     pixels[6:22, 12:16] = 1.0
-    assert space.locate(pixels).tobytes() != space.map.tobytes()
+    focus = space.focus_on(pixels)
+    assert focus.name == "your drawing"
+    mu = focus.posterior.encoded.mu
+    mu_expected = space.vae.encode(torch.from_numpy(pixels)[None, None])[0][0].detach().numpy()
+    assert mu == pytest.approx(mu_expected, abs=1e-6)
+    image = np.asarray(space.map_picture("codes", focus))
+    x, y = np.round(space.window.to_pixels(mu)).astype(int)
+    orange = np.array(ImageColor.getrgb(Q_COLOUR))
+    assert (image[y - 6 : y + 7, x - 6 : x + 7] == orange).all(-1).sum() >= 10  # the cross at μ
+    assert (np.asarray(space.map) == orange).all(-1).sum() < (image == orange).all(-1).sum()
+
+
+def test_without_a_drawing_the_first_held_out_image_is_in_focus(space: LatentSpace) -> None:
+    focus = space.focus_on(None)
+    assert focus.name == "held-out image 0 (labelled 0)"
+    assert np.array_equal(focus.posterior.encoded.pixels, space.test_images[0] / np.float32(255))
+    nearest = space.nearest(*space.codes[7])
+    assert nearest.name == "held-out image 7 (labelled 7)"
 
 
 def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
@@ -129,12 +173,13 @@ def test_codes_round_trip_and_a_missing_file_is_named(tmp_path: Path) -> None:
 def test_every_bundled_model_has_its_codes_and_the_rivals_match(dataset: str) -> None:
     models = ModelBundle.load(dataset)
     space = LatentSpace(models)
-    assert space.vae.config.model == models.vae.config.model == "vae"
-    assert models.ae.config.model == models.ae_2d.config.model == "ae"
-    assert {m.config.dataset for m in (models.vae, models.vae_2d, models.ae, models.ae_2d)} == {dataset}
+    assert space.vae.config == read_config(VAEConfig, sweep_folder(dataset, MAP_BETA))  # the Train tab's
+    assert space.vae.config.architecture == "mlp" and space.vae.config.latent_dim == 2
+    assert models.vae.config.model == "vae" and models.ae.config.model == "ae"
+    assert {m.config.dataset for m in (models.vae, models.map_vae, models.ae)} == {dataset}
     assert space.classifier.config.dataset == dataset
     assert models.ae.config.latent_dim == models.vae.config.latent_dim == 16
-    assert (WEIGHTS_DIR / f"{dataset}-ae-2d" / "model.safetensors").stat().st_size < 8_000_000
+    assert space.codes.shape == (len(models.subset.test_images), 2)
     for codes, size in (
         (models.codes, 16),
         (models.ae_codes, 16),

@@ -8,7 +8,7 @@ import torch
 
 from playground.bundle import ModelBundle
 from playground.draw import POSTERIOR_SAMPLES, POSTERIOR_SEED
-from playground.latent import MapWindow, manifold, scatter_map
+from playground.latent import MAP_WINDOW, MapWindow, close_up_picture, manifold, scatter_map
 from playground.pictures import image_grid, to_image
 from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four
@@ -63,16 +63,25 @@ def test_the_latent_tabs_maps_grids_and_strips_are_each_models_own(
     models: Models, bundle: ModelBundle
 ) -> None:
     with gr.Blocks():
-        tab = latent.build(models, gr.Radio(["mnist"]), gr.State(None), 16)
-    images = by_label(tab.views("mnist", None) | tab.compare("mnist", "prior", 3))
+        tab = latent.build(models, gr.Radio(["mnist"]), 16)
+    images = by_label(tab.views("mnist", "codes", None) | tab.compare("mnist", "prior", 3))
     vae_map = scatter_map(*bundle.codes_2d, MapWindow.around(bundle.codes_2d.codes))
     assert same(images["2-D VAE: test codes"], vae_map)
-    assert same(images["Test images in the 2-D latent space (click to decode)"], vae_map)
     assert same(
         images["2-D autoencoder: test codes"],
         scatter_map(*bundle.ae_codes_2d, MapWindow.around(bundle.ae_codes_2d.codes)),
     )
-    assert same(images["Decodes across the prior"], manifold(bundle.vae_2d))
+    space = models["mnist"].latent
+    held_out = space.test_images[:1].astype(np.float32)[:, None] / 255
+    mu = bundle.map_vae.encode(torch.from_numpy(held_out))[0][0].numpy()
+    assert space.focus_on(None).posterior.encoded.mu == pytest.approx(mu, abs=1e-6)
+    assert same(images["2-D latent space: hover to decode, click to ask the server"],
+                space.map_picture("codes", space.focus_on(None)))  # fmt: skip
+    assert same(images["Close-up: q(z | x) (orange) against the true p(z | x) (blue)"],
+                close_up_picture(space.focus_on(None)))  # fmt: skip
+    assert same(
+        images["Decodes across the same square, on the same axes"], manifold(bundle.map_vae, MAP_WINDOW)
+    )
     first, second = different_class_pairs(bundle.codes.labels, 8, seeded_generator(3))
     t = torch.linspace(0, 1, 7)[None, :, None]
     for name, model, samplers, codes in (

@@ -1,20 +1,42 @@
 """The Latent space tab: the 2-D VAE's map and manifold, and the autoencoder against the VAE."""
 
+import json
 import math
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import numpy as np
 
+from playground.runs import MAP_BETA
+from playground.sketch import SketchError
+from ui.generate import STATIC, static_url
 from ui.models import Models
 from ui.widgets import sampler_choice
+from vae.config import DATASETS
+from vae.weights import DECODER_FILE, sweep_folder
+
+if TYPE_CHECKING:  # imports torch, which Models loads on its thread
+    from playground.latent import Focus
+
+SCRIPT = STATIC / "latent.js"
 
 HELP = """
-The same VAE with only **two** latent dimensions, so its whole latent space fits on a page. Left:
-where the 10,000 test images land (their μ), coloured by class. Right: what the decoder draws across
-the prior, each cell at a quantile of N(0, 1). **Click the map** to decode that point; your drawing
-from the Draw tab shows as a red ring.
+A VAE with only **two** latent dimensions (the Train tab's β = 1 run), so its whole latent space fits
+on a page. The map shows where the held-out images land (their μ), coloured by class. **Move the
+pointer (or a finger) over the map**: your browser decodes the point under it. Click to ask the server
+for the point's decode and the classifier's reading. The manifold below decodes a grid of points on the
+same axes.
+"""
+
+POSTERIOR_HELP = """
+#### What the encoder says about one image
+The encoder does not give one point but a Gaussian q(z | x) = N(μ, σ²), orange on the map. The true
+posterior p(z | x), which q stands in for, can be computed exactly here because two dimensions are few
+enough to sum over: it is shown in blue in the close-up. Draw on the Draw tab to see your drawing here;
+*Nearest held-out image* takes the one whose μ is nearest the clicked point.
 """
 
 COMPARE_HELP = """
@@ -43,10 +65,25 @@ The same two models with only two latent dimensions: each test image's code, col
 """
 
 
+MAP_VIEWS = [("Held-out images' codes", "codes"), ("The prior's holes", "holes")]
+
+
 def one_seed(seed: float | None) -> float:
     """The seed, or a fresh one where -1 (or nothing) asks for new codes, so that both models' codes and
     test pairs still come from one seed."""
     return seed if seed is not None and math.isfinite(seed) and seed >= 0 else secrets.randbelow(2**31)
+
+
+def map_decoders(weights_dir: Path) -> dict[str, Path]:
+    """Each dataset's decoder of the map's VAE, for the page's hover."""
+    return {name: sweep_folder(name, MAP_BETA, weights_dir) / DECODER_FILE for name in DATASETS}
+
+
+def page_head(weights_dir: Path) -> str:
+    """The tab's lines of the page's <head>, after the Generate tab's: the map's decoders and the hover."""
+    decoders = {name: static_url(path) for name, path in map_decoders(weights_dir).items()}
+    script = f'<script src="{static_url(SCRIPT)}"></script>'
+    return f"<script>window.vaePage.mapDecoders = {json.dumps(decoders)};</script>{script}"
 
 
 @dataclass(kw_only=True)
@@ -54,8 +91,18 @@ class LatentTab:
     """The tab's components and handlers; the map also shows the Draw tab's drawing (app.py links it)."""
 
     models: Models
+    map_view: gr.Radio
     latent_map: gr.Image
     legend: gr.HTML
+    holes_caption: gr.Markdown
+    close_up: gr.Image
+    posterior_caption: gr.Markdown
+    posterior_figures: gr.JSON
+    sample_button: gr.Button
+    nearest_button: gr.Button
+    arithmetic: gr.Markdown
+    sample_digit: gr.Image
+    focus: gr.State
     manifold: gr.Image
     z1: gr.Number
     z2: gr.Number
@@ -77,9 +124,16 @@ class LatentTab:
     def view_outputs(self) -> list[gr.components.Component]:
         """What views() sets."""
         return [
-            *(self.latent_map, self.legend, self.manifold, self.map_digit, self.map_caption),
-            *(self.figures, self.ae_map, self.vae_map),
+            *(self.latent_map, self.legend, self.holes_caption, self.manifold, self.map_digit),
+            *(self.map_caption, self.figures, self.ae_map, self.vae_map),
+            *self.posterior_outputs,
+            *(self.arithmetic, self.sample_digit),
         ]
+
+    @property
+    def posterior_outputs(self) -> list[gr.components.Component]:
+        """What posterior() sets: the API's answer, then the image it is of."""
+        return [self.close_up, self.posterior_caption, self.posterior_figures, self.focus]
 
     @property
     def compare_inputs(self) -> list[gr.components.Component]:
@@ -89,23 +143,89 @@ class LatentTab:
     def compare_outputs(self) -> list[gr.components.Component]:
         return [self.ae_grid, self.vae_grid, self.compare_caption, self.ae_strips, self.vae_strips]
 
-    def locate(self, dataset: str, drawing: np.ndarray | None) -> dict:
-        """The 2-D VAE's map with the drawing's code marked."""
-        return {self.latent_map: self.models[dataset].latent.locate(drawing)}
+    def shown(self, dataset: str, focus: "Focus") -> dict:
+        """The close-up, the figures and the state of a newly focused image."""
+        from playground.latent import close_up_picture
 
-    def views(self, dataset: str, drawing: np.ndarray | None) -> dict:
-        """Everything for a dataset: its maps, legend, manifold and figures, and no decoded point yet."""
-        handlers = self.models[dataset]
+        space = self.models[dataset].latent
         return {
-            self.latent_map: handlers.latent.locate(drawing),
-            self.legend: handlers.latent.legend(),
-            self.manifold: handlers.latent.manifold,
+            self.close_up: close_up_picture(focus),
+            self.posterior_caption: space.posterior_caption(focus),
+            self.posterior_figures: {"image": focus.name, **focus.posterior.figures()},
+            self.focus: focus,
+        }
+
+    def views(self, dataset: str, view: str, drawing: np.ndarray | None) -> dict:
+        """Everything for a dataset: its maps, legend, manifold and figures, the drawing's posterior (or
+        a held-out image's), and no decoded point yet."""
+        handlers = self.models[dataset]
+        space = handlers.latent
+        focus = space.focus_on(drawing)
+        return {
+            self.latent_map: space.map_picture(view, focus),
+            self.legend: space.legend(),
+            self.holes_caption: space.holes_caption() if view == "holes" else "",
+            self.manifold: space.manifold,
             self.map_digit: None,
             self.map_caption: "",
             self.figures: handlers.comparison.figures(),
-            self.ae_map: handlers.latent.ae_map,
-            self.vae_map: handlers.latent.map,
+            self.ae_map: space.ae_map,
+            self.vae_map: space.vae_map,
+            **self.shown(dataset, focus),
+            self.arithmetic: "",
+            self.sample_digit: None,
         }
+
+    def posterior(self, dataset: str, drawing: dict | None) -> dict:
+        """The posterior of a drawing under the 2-D VAE: q(z | x) against the true p(z | x), the ELBO and
+        log p(x) in nats (`elbo`, `log_px` by importance sampling with `k` samples, `gap` between them).
+        With no usable drawing, the first held-out image's.
+
+        Args:
+            dataset: "mnist" or "fashion-mnist".
+            drawing: the sketch pad's value {"background", "layers", "composite"}: dark strokes, composite.
+        """
+        handlers = self.models[dataset]
+        try:
+            pixels = handlers.draw.pixels_of(drawing)
+        except SketchError:
+            pixels = None
+        return self.shown(dataset, handlers.latent.focus_on(pixels))
+
+    def refocused(self, dataset: str, view: str, focus: "Focus") -> dict:
+        """The map marked with a newly focused image's q, and no samples yet."""
+        return {
+            self.latent_map: self.models[dataset].latent.map_picture(view, focus),
+            self.arithmetic: "",
+            self.sample_digit: None,
+        }
+
+    def redraw(self, dataset: str, view: str, focus: "Focus | None") -> dict:
+        """The map in the chosen view, with what is marked on it."""
+        space = self.models[dataset].latent
+        focus = focus or space.focus_on(None)
+        return {
+            self.latent_map: space.map_picture(view, focus),
+            self.holes_caption: space.holes_caption() if view == "holes" else "",
+        }
+
+    def sample(self, dataset: str, view: str, focus: "Focus | None") -> dict:
+        """One more z = μ + σ·ε of the focused image: the arithmetic, its decode, and the cloud so far."""
+        from playground.latent import close_up_picture
+
+        space = self.models[dataset].latent
+        focus, digit, text = space.sample(focus or space.focus_on(None))
+        return {
+            self.focus: focus,
+            self.latent_map: space.map_picture(view, focus),
+            self.close_up: close_up_picture(focus),
+            self.arithmetic: text,
+            self.sample_digit: digit,
+        }
+
+    def nearest(self, dataset: str, z1: float, z2: float) -> dict:
+        """The posterior of the held-out image whose μ is nearest the point."""
+        return self.shown(dataset, self.models[dataset].latent.nearest(z1, z2))
 
     def compare(self, dataset: str, sampler: str, seed: float) -> dict:
         """Decode 64 random codes from the same sampler with the 16-D autoencoder and the 16-D VAE, and both
@@ -132,32 +252,45 @@ class LatentTab:
         gr.SelectData."""
         return self.models[dataset].latent.clicked_code(*event.index)
 
-    def decode_at(self, dataset: str, z1: float, z2: float, drawing: np.ndarray | None = None) -> dict:
+    def decode_at(self, dataset: str, z1: float, z2: float, view: str, focus: "Focus | None" = None) -> dict:
         """Decode one point of the 2-D VAE's latent space and mark it on the map.
 
         Args:
             dataset: "mnist" or "fashion-mnist".
             z1: the point's first coordinate (clamped to the map).
             z2: its second coordinate.
+            view: the map under the mark: "codes" (the held-out images') or "holes" (the prior's).
         """
-        marked, digit, caption = self.models[dataset].latent.decode_at(z1, z2, drawing)
+        space = self.models[dataset].latent
+        point, digit, caption = space.decode_at(z1, z2)
+        marked = space.map_picture(view, focus or space.focus_on(None), point)
         return {self.latent_map: marked, self.map_digit: digit, self.map_caption: caption}
 
-    def wire(self, dataset: gr.Radio, drawing: gr.State) -> None:
-        """The tab's own events; drawing holds the Draw tab's 28x28 pixels, marked on the map."""
-        point = [dataset, self.z1, self.z2, drawing]
+    def wire(self, dataset: gr.Radio) -> None:
+        """The tab's own events."""
+        point = [dataset, self.z1, self.z2, self.map_view, self.focus]
         shown = [self.latent_map, self.map_digit, self.map_caption]
         self.latent_map.select(self.clicked_code, dataset, [self.z1, self.z2], api_name=False).then(
             self.decode_at, point, shown, api_name="latent_map"
         )
         # A point typed into the boxes is decoded too, when the visitor presses Enter.
-        gr.on(
-            [self.z1.submit, self.z2.submit],
-            self.decode_at,
-            point,
-            shown,
+        gr.on([self.z1.submit, self.z2.submit], self.decode_at, point, shown, api_name=False)
+        self.map_view.change(
+            self.redraw,
+            [dataset, self.map_view, self.focus],
+            [self.latent_map, self.holes_caption],
+            api_name=False,
+            show_progress="hidden",
+        )
+        self.sample_button.click(
+            self.sample,
+            [dataset, self.map_view, self.focus],
+            [self.focus, self.latent_map, self.close_up, self.arithmetic, self.sample_digit],
             api_name=False,
         )
+        self.nearest_button.click(
+            self.nearest, [dataset, self.z1, self.z2], self.posterior_outputs, api_name=False
+        ).then(self.refocused, [dataset, self.map_view, self.focus], self.refocus_outputs, api_name=False)
         gr.on(
             [self.compare_button.click, self.compare_sampler.change],
             self.compare,
@@ -166,29 +299,70 @@ class LatentTab:
             api_name="compare_ae",
         )
 
+    @property
+    def refocus_outputs(self) -> list[gr.components.Component]:
+        return [self.latent_map, self.arithmetic, self.sample_digit]
 
-def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int) -> LatentTab:
-    """The tab's layout, then its events; drawing holds the Draw tab's 28x28 pixels."""
+
+def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
+    """The tab's layout, then its events."""
+    gr.set_static_paths([SCRIPT, *map_decoders(models.weights_dir).values()])
     with gr.Tab("Latent space", id="latent"):
         gr.Markdown(HELP)
-        with gr.Row():
-            with gr.Column():
+        with gr.Row(elem_id="map-row"):
+            with gr.Column(scale=5, min_width=320):
+                map_view = gr.Radio(MAP_VIEWS, value="codes", label="Map", elem_id="map-view")
                 latent_map = gr.Image(
-                    label="Test images in the 2-D latent space (click to decode)",
+                    label="2-D latent space: hover to decode, click to ask the server",
+                    show_label=False,  # the help above says what it is; a label chip would cover its top
                     format="png",
                     interactive=False,
                     elem_id="latent-map",
+                    buttons=["download"],
                 )
                 legend = gr.HTML(elem_id="map-legend")
-            manifold = gr.Image(label="Decodes across the prior", format="png", elem_id="manifold")
+                holes_caption = gr.Markdown(elem_id="holes-caption")
+            with gr.Column(scale=4, min_width=300):
+                gr.Markdown(POSTERIOR_HELP)
+                close_up = gr.Image(
+                    label="Close-up: q(z | x) (orange) against the true p(z | x) (blue)",
+                    show_label=False,
+                    format="png",
+                    interactive=False,
+                    elem_id="close-up",
+                    buttons=["download"],
+                )
+                posterior_caption = gr.Markdown(elem_id="posterior-caption")
+                with gr.Row():
+                    sample_button = gr.Button("Sample ε", variant="primary", elem_id="sample-eps")
+                    nearest_button = gr.Button("Nearest held-out image", elem_id="nearest-image")
+                with gr.Row():
+                    arithmetic = gr.Markdown(elem_id="eps-arithmetic")
+                    sample_digit = gr.Image(
+                        label="Decode of the sampled z",
+                        format="png",
+                        height=140,
+                        width=140,
+                        elem_id="sample-digit",
+                    )
+                with gr.Accordion("The figures as data (the /posterior endpoint's answer)", open=False):
+                    posterior_figures = gr.JSON(elem_id="posterior-figures")
         with gr.Row():
             with gr.Column(scale=1):
-                z1 = gr.Number(0.0, label="z1", info="type a value and press Enter, or click the map")
-                z2 = gr.Number(0.0, label="z2")
+                with gr.Row():
+                    z1 = gr.Number(0.0, label="z1", info="type a value and press Enter, or click the map")
+                    z2 = gr.Number(0.0, label="z2")
                 map_caption = gr.Markdown(elem_id="map-caption")
-            map_digit = gr.Image(
-                label="Decoded point", format="png", height=280, width=280, elem_id="map-digit"
+                map_digit = gr.Image(
+                    label="Decoded point", format="png", height=200, width=200, elem_id="map-digit"
+                )
+            manifold = gr.Image(
+                label="Decodes across the same square, on the same axes",
+                format="png",
+                elem_id="manifold",
+                scale=2,
             )
+        focus = gr.State(None)
         gr.Markdown(COMPARE_HELP.format(size=latent_dim))
         figures = gr.Markdown(elem_id="compare-figures")
         with gr.Row():
@@ -220,8 +394,18 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
             vae_map = gr.Image(label="2-D VAE: test codes", format="png", elem_id="vae-map")
     latent = LatentTab(
         models=models,
+        map_view=map_view,
         latent_map=latent_map,
         legend=legend,
+        holes_caption=holes_caption,
+        close_up=close_up,
+        posterior_caption=posterior_caption,
+        posterior_figures=posterior_figures,
+        sample_button=sample_button,
+        nearest_button=nearest_button,
+        arithmetic=arithmetic,
+        sample_digit=sample_digit,
+        focus=focus,
         manifold=manifold,
         z1=z1,
         z2=z2,
@@ -239,5 +423,5 @@ def build(models: Models, dataset: gr.Radio, drawing: gr.State, latent_dim: int)
         ae_strips=ae_strips,
         vae_strips=vae_strips,
     )
-    latent.wire(dataset, drawing)
+    latent.wire(dataset)
     return latent

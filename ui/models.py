@@ -48,10 +48,10 @@ class Models:
         """Import torch and load every dataset's bundle on a thread, once; returns at once."""
         if self._loaded is None:
             self._loaded = self._executor.submit(self._load, torch_threads)
-            # Then, on the same thread once the handlers are ready, what the Train tab would otherwise
-            # make its first visitor wait for: the module that the optimiser's first step imports (1.3 s),
-            # and the sweep's figures.
-            self._executor.submit(self._prepare_training)
+            # Then, on the same thread once the handlers are ready, what the Train and Latent space tabs
+            # would otherwise make their first visitor wait for: the module that the optimiser's first
+            # step imports (1.3 s), the sweep's figures and the prior's holes.
+            self._executor.submit(self._prepare_tabs)
         return self
 
     def _load(self, torch_threads: int | None) -> dict[str, DatasetHandlers]:
@@ -82,10 +82,11 @@ class Models:
             for bundle in bundles
         }
 
-    def _prepare_training(self) -> None:
+    def _prepare_tabs(self) -> None:
         import_module("torch._dynamo")
         for handlers in self._loaded.result().values():
             handlers.train.sweep_table()  # measures the sweep once; the handlers keep it
+            handlers.latent.holes()  # likewise the prior's holes (2 s)
 
     def __getitem__(self, dataset: str) -> DatasetHandlers:
         try:

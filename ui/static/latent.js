@@ -1,0 +1,123 @@
+// The Latent space tab's hover: wherever the pointer (or a finger) is on the 2-D map, the page decodes
+// that point with the map's VAE (decoder.js) and paints it in a small panel in the map's corner, in the
+// next animation frame, with no request to the server. The server says where the plot lies in the
+// image and which z its edges are (the legend's data-map); a click still asks the server (/latent_map).
+(() => {
+  "use strict";
+
+  const state = { decoders: {}, wanted: null, frame: 0, panel: null, failed: false };
+
+  function geometry() {
+    const legend = document.querySelector("#map-legend [data-map]");
+    return legend ? JSON.parse(legend.dataset.map) : null;
+  }
+
+  function decoderFor(dataset) {
+    const url = window.vaePage.mapDecoders[dataset];
+    if (!url) return null;
+    if (!state.decoders[dataset]) {
+      state.decoders[dataset] = window.VaeDecoder.loadDecoder(url);
+      state.decoders[dataset].catch((error) => {
+        state.failed = true;
+        console.error("map decoder:", error);
+      });
+    }
+    return state.decoders[dataset];
+  }
+
+  // The code under a pointer at (clientX, clientY) over the map's <img>, or null off the plot. The image
+  // is drawn scaled to fit its box, centred, so the scale and the offsets come from the box's size.
+  function codeAt(image, map, clientX, clientY) {
+    const box = image.getBoundingClientRect();
+    const scale = Math.min(box.width / map.width, box.height / map.height);
+    const x = (clientX - box.left - (box.width - map.width * scale) / 2) / scale - map.left;
+    const y = (clientY - box.top - (box.height - map.height * scale) / 2) / scale - map.top;
+    const last = map.size - 1;
+    if (!(x >= 0 && y >= 0 && x <= last && y <= last)) return null;
+    const perUnit = last / (map.high - map.low);
+    return [map.low + x / perUnit, map.low + map.shift + (last - y) / perUnit];
+  }
+
+  function panel(container) {
+    if (state.panel && container.contains(state.panel)) return state.panel;
+    const element = document.createElement("div");
+    element.className = "map-hover";
+    element.innerHTML =
+      '<canvas width="28" height="28" role="img" aria-label="Decode of the point under the pointer"></canvas>' +
+      '<span class="map-hover-z"></span>';
+    container.style.position = "relative";
+    container.appendChild(element);
+    state.panel = element;
+    return element;
+  }
+
+  function follow(event) {
+    const image = event.target.closest && event.target.closest("#latent-map img");
+    if (!image) return;
+    const map = geometry();
+    if (!map || state.failed) return;
+    const z = codeAt(image, map, event.clientX, event.clientY);
+    const box = panel(image.parentElement);
+    if (!z) {
+      box.hidden = true;
+      return;
+    }
+    // The panel sits in the corner away from the pointer, so it never covers the point being decoded.
+    const right = event.clientX < image.getBoundingClientRect().left + image.getBoundingClientRect().width / 2;
+    box.classList.toggle("right", right);
+    state.wanted = { dataset: map.dataset, z, time: event.timeStamp, box };
+    if (!state.frame) state.frame = requestAnimationFrame(paintWanted);
+  }
+
+  async function paintWanted() {
+    state.frame = 0;
+    const wanted = state.wanted;
+    const decoder = wanted && decoderFor(wanted.dataset);
+    if (!decoder) return;
+    try {
+      const loaded = await decoder;
+      if (state.wanted !== wanted) return; // the pointer moved on while the decoder loaded
+      paint(wanted.box.querySelector("canvas"), loaded.decode(wanted.z));
+      wanted.box.hidden = false;
+      wanted.box.dataset.z = JSON.stringify(wanted.z);
+      wanted.box.querySelector(".map-hover-z").textContent =
+        `z = (${wanted.z.map((v) => (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(2)).join(", ")})`;
+      window.dispatchEvent(new CustomEvent("map-painted", { detail: { time: performance.now(), since: wanted.time, z: wanted.z } }));
+    } catch (error) {
+      state.failed = true;
+      wanted.box.hidden = true;
+      console.error("map decoder:", error);
+    }
+  }
+
+  function paint(canvas, { values, shape }) {
+    const [height, width] = shape.slice(-2);
+    const context = canvas.getContext("2d");
+    const image = context.createImageData(width, height);
+    for (let i = 0; i < width * height; i++) {
+      const grey = Math.round(Math.min(Math.max(values[i], 0), 1) * 255);
+      image.data.set([grey, grey, grey, 255], 4 * i);
+    }
+    context.putImageData(image, 0, 0);
+  }
+
+  function leave(event) {
+    if (event.pointerType === "mouse" && event.target.closest && event.target.closest("#latent-map img") && state.panel) {
+      state.wanted = null;
+      state.panel.hidden = true;
+    }
+  }
+
+  document.addEventListener("pointermove", follow, true);
+  document.addEventListener("pointerdown", follow, true);
+  document.addEventListener("pointerout", leave, true);
+  document.addEventListener(
+    "pointerover",
+    (event) => {
+      const map = event.target.closest && event.target.closest("#latent-map") && geometry();
+      if (map) decoderFor(map.dataset); // start loading before the first move
+    },
+    true,
+  );
+  window.vaeLatent = { codeAt, geometry };
+})();
