@@ -2,9 +2,10 @@
 python -m benchmarks.map_hover.
 
 Serves the app as main() does, opens the Latent space tab, and sweeps the mouse across the map, one
-move every 16 ms (a 60 Hz pointer), --sweeps times over --steps moves. Inside the page, each
-`pointermove` event's time is paired with the first `map-painted` event after it (ui/static/latent.js
-sends one after each paint, from the requestAnimationFrame callback that paints). It counts every
+move every 16 ms (a 60 Hz pointer), --sweeps times over --steps moves. Inside the page, the time of
+each move event that ui/static/latent.js follows (`pointerrawupdate` in Chromium) is paired with the
+first `map-painted` event after it (latent.js sends one after each paint). The browser shows a paint
+at its next frame. It counts every
 request the page sends during the sweeps (after the decoder has loaded). Prints one JSON line.
 """
 
@@ -20,11 +21,11 @@ from benchmarks.common import CHROMIUM, CHROMIUM_ARGS
 from ui.launch import serving
 from ui.models import Models
 
-# Pairs each move over the map with the paint that shows it: latencies in milliseconds, in window.latencies.
+# Pairs each move over the map with the paint that shows it: milliseconds, in window.latencies.
 RECORD_JS = """
 window.latencies = [];
 let waiting = [];
-document.addEventListener("pointermove", (event) => {
+document.addEventListener("onpointerrawupdate" in window ? "pointerrawupdate" : "pointermove", (event) => {
   if (event.target.closest && event.target.closest("#latent-map img")) waiting.push(event.timeStamp);
 }, true);
 window.addEventListener("map-painted", (event) => {

@@ -21,6 +21,7 @@ from playground.bundle import ModelBundle
 from playground.generate import Generator
 from playground.interpolate import Interpolator
 from playground.latent import LatentSpace, close_up_picture
+from playground.posterior import IS_SAMPLES
 from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four, free_port, png, serve
 from ui import generate, latent
@@ -185,7 +186,7 @@ def test_posterior_of_a_drawn_png_answers_its_figures_in_nats(client: Client, tm
     assert figures == {"image": "your drawing", **expected.posterior.figures()}
     assert {"elbo", "log_px", "gap"} <= figures.keys() and figures["log_px"] >= figures["elbo"]
     assert np.array_equal(png(close_up), np.asarray(close_up_picture(expected)))
-    assert f"| {figures['log_px']:.2f} |" in caption and "k = 1,000" in caption
+    assert f"| {figures['log_px']:.2f} |" in caption and f"k = {IS_SAMPLES:,}" in caption
 
 
 def test_blank_canvas_gives_a_message_and_the_server_keeps_answering(client: Client, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from playground.bundle import ModelBundle
 from playground.compare import Comparison
 from playground.generate import Generator
+from playground.posterior import IS_SAMPLES
 from tests.conftest import (
     LATENT_DIM,
     ServerDecode,
@@ -97,7 +98,7 @@ def test_latent_space_tab_decodes_a_click_and_shows_the_drawings_posterior(page:
     expect(page.locator("#reconstruction img")).to_be_visible()
     page.get_by_role("tab", name="Latent space").click()
     expect(page.locator("#posterior-caption")).to_contain_text("Your drawing: q(z | x) = N(μ = (")
-    expect(page.locator("#posterior-caption")).to_contain_text("importance-sampled with k = 1,000")
+    expect(page.locator("#posterior-caption")).to_contain_text(f"importance-sampled with k = {IS_SAMPLES:,}")
     latent_map = page.locator("#latent-map img")
     expect(latent_map).to_be_visible()
     box = latent_map.bounding_box()

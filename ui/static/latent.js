@@ -1,11 +1,15 @@
 // The Latent space tab's hover: wherever the pointer (or a finger) is on the 2-D map, the page decodes
-// that point with the map's VAE (decoder.js) and paints it in a small panel in the map's corner, in the
-// next animation frame, with no request to the server. The server says where the plot lies in the
+// that point with the map's VAE (decoder.js, about a millisecond) and paints it in a small panel in the
+// map's corner, with no request to the server. Where the browser has them (Chromium, in a secure
+// context) it follows `pointerrawupdate` events, which arrive as the pointer moves, not held for the
+// next frame as `pointermove` is; a move is painted at once, or, if a paint is already in this frame,
+// once the next frame begins. The server says where the plot lies in the
 // image and which z its edges are (the legend's data-map); a click still asks the server (/latent_map).
 (() => {
   "use strict";
 
-  const state = { decoders: {}, wanted: null, frame: 0, panel: null, failed: false };
+  const state = { decoders: {}, loaded: {}, wanted: null, panel: null, failed: false, frame: 0, pending: false };
+  const MOVE = "onpointerrawupdate" in window ? "pointerrawupdate" : "pointermove";
 
   function geometry() {
     const legend = document.querySelector("#map-legend [data-map]");
@@ -17,10 +21,16 @@
     if (!url) return null;
     if (!state.decoders[dataset]) {
       state.decoders[dataset] = window.VaeDecoder.loadDecoder(url);
-      state.decoders[dataset].catch((error) => {
-        state.failed = true;
-        console.error("map decoder:", error);
-      });
+      state.decoders[dataset].then(
+        (decoder) => {
+          state.loaded[dataset] = decoder;
+          if (state.wanted && state.wanted.dataset === dataset) request(); // the move that waited for it
+        },
+        (error) => {
+          state.failed = true;
+          console.error("map decoder:", error);
+        },
+      );
     }
     return state.decoders[dataset];
   }
@@ -65,24 +75,37 @@
     // The panel sits in the corner away from the pointer, so it never covers the point being decoded.
     const right = event.clientX < image.getBoundingClientRect().left + image.getBoundingClientRect().width / 2;
     box.classList.toggle("right", right);
-    state.wanted = { dataset: map.dataset, z, time: event.timeStamp, box };
-    if (!state.frame) state.frame = requestAnimationFrame(paintWanted);
+    state.wanted = { dataset: map.dataset, z, box };
+    if (state.loaded[map.dataset]) request();
+    else decoderFor(map.dataset);
   }
 
-  async function paintWanted() {
-    state.frame = 0;
+  // Paint now, unless this frame has had its paint: then the latest move is painted as the next begins.
+  function request() {
+    if (state.frame) {
+      state.pending = true;
+      return;
+    }
+    paintWanted();
+    state.frame = requestAnimationFrame(() => {
+      state.frame = 0;
+      if (state.pending) {
+        state.pending = false;
+        request();
+      }
+    });
+  }
+
+  function paintWanted() {
     const wanted = state.wanted;
-    const decoder = wanted && decoderFor(wanted.dataset);
-    if (!decoder) return;
+    if (!wanted) return;
     try {
-      const loaded = await decoder;
-      if (state.wanted !== wanted) return; // the pointer moved on while the decoder loaded
-      paint(wanted.box.querySelector("canvas"), loaded.decode(wanted.z));
+      paint(wanted.box.querySelector("canvas"), state.loaded[wanted.dataset].decode(wanted.z));
       wanted.box.hidden = false;
       wanted.box.dataset.z = JSON.stringify(wanted.z);
       wanted.box.querySelector(".map-hover-z").textContent =
         `z = (${wanted.z.map((v) => (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(2)).join(", ")})`;
-      window.dispatchEvent(new CustomEvent("map-painted", { detail: { time: performance.now(), since: wanted.time, z: wanted.z } }));
+      window.dispatchEvent(new CustomEvent("map-painted", { detail: { time: performance.now(), z: wanted.z } }));
     } catch (error) {
       state.failed = true;
       wanted.box.hidden = true;
@@ -108,7 +131,7 @@
     }
   }
 
-  document.addEventListener("pointermove", follow, true);
+  document.addEventListener(MOVE, follow, true);
   document.addEventListener("pointerdown", follow, true);
   document.addEventListener("pointerout", leave, true);
   document.addEventListener(
@@ -119,5 +142,5 @@
     },
     true,
   );
-  window.vaeLatent = { codeAt, geometry };
+  window.vaeLatent = { codeAt, geometry, move: MOVE };
 })();
