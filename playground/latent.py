@@ -37,7 +37,7 @@ DIGIT_COLOURS = [
     "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
     "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
 ]  # fmt: skip
-Q_COLOUR = "#e76300"  # q(z | x)'s ellipses
+Q_COLOUR = "#000000"  # q(z | x)'s ellipses: a colour no class has
 TRUE_COLOURS = ("#1f5f9e", "#9cc5ea")  # the true posterior's 39 % and 86 % regions
 HOLE_COLOUR = "#c2185b"
 HOLES_STEPS = 105  # cells per side of the grid the codes' density is evaluated on (4 px each)
@@ -215,11 +215,11 @@ def draw_q(draw: ImageDraw.ImageDraw, window: MapWindow, mu: np.ndarray, sigma: 
 
 
 def draw_samples(draw: ImageDraw.ImageDraw, window: MapWindow, samples: tuple) -> None:
-    """Each sampled z as a black dot ringed in white, the latest larger."""
+    """Each sampled z as a white dot ringed in black, the latest larger."""
     for i, (_, z) in enumerate(samples):
         x, y = window.to_pixels(z)
-        r = 4.5 if i == len(samples) - 1 else 2.5
-        draw.ellipse([x - r, y - r, x + r, y + r], fill="black", outline="white")
+        r = 5 if i == len(samples) - 1 else 3
+        draw.ellipse([x - r, y - r, x + r, y + r], fill="white", outline="black", width=2)
 
 
 def upsampled(grid: np.ndarray, size: int) -> np.ndarray:
@@ -407,7 +407,7 @@ class LatentSpace:
             f"**{name}**: q(z | x) = N(μ = ({e.mu[0]:+.2f}, {e.mu[1]:+.2f}), σ = ({e.sigma[0]:.2f}, "
             f"{e.sigma[1]:.2f})). Close-up of the dashed square: the true posterior p(z | x) ∝ "
             f"p(x | z)·p(z), its densest {inner} dark blue and {outer} light blue, the shares inside a "
-            f"Gaussian's 1σ and 2σ ellipses; q's 1σ (solid) and 2σ (dashed) ellipses in orange.\n\n"
+            f"Gaussian's 1σ and 2σ ellipses; q's 1σ (solid) and 2σ (dashed) ellipses in black.\n\n"
             f"| in nats (log-probabilities; higher is better) | |\n|---|---:|\n"
             f"| ELBO: E_q[log p(x \\| z)] − KL(q ‖ N(0, I)) "
             f"| {post.elbo:.2f} ± {post.elbo_error:.2f} |\n"
@@ -436,7 +436,7 @@ class LatentSpace:
         text = (
             f"Sample {len(focus.samples)}: ε = ({eps[0]:+.2f}, {eps[1]:+.2f}) drawn from N(0, I).\n\n"
             f"{lines}\n\n"
-            f"Its decode looks like {looks} to the classifier. Each press adds a black dot to the map and "
+            f"Its decode looks like {looks} to the classifier. Each press adds a white dot to the map and "
             "the close-up."
         )
         return focus, to_image(pixels), text

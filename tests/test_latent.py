@@ -145,9 +145,9 @@ def test_the_focused_images_q_is_drawn_at_its_mu_on_the_map(space: LatentSpace) 
     assert mu == pytest.approx(mu_expected, abs=1e-6)
     image = np.asarray(space.map_picture("codes", focus))
     x, y = np.round(space.window.to_pixels(mu)).astype(int)
-    orange = np.array(ImageColor.getrgb(Q_COLOUR))
-    assert (image[y - 6 : y + 7, x - 6 : x + 7] == orange).all(-1).sum() >= 10  # the cross at μ
-    assert (np.asarray(space.map) == orange).all(-1).sum() < (image == orange).all(-1).sum()
+    ink = np.array(ImageColor.getrgb(Q_COLOUR))
+    assert (image[y - 6 : y + 7, x - 6 : x + 7] == ink).all(-1).sum() >= 10  # the cross at μ
+    assert (np.asarray(space.map) == ink).all(-1).sum() < (image == ink).all(-1).sum()
 
 
 def test_without_a_drawing_the_first_held_out_image_is_in_focus(space: LatentSpace) -> None:

@@ -71,10 +71,10 @@ def test_the_ellipses_are_drawn_from_the_drawings_own_mu_and_sigma(space: Latent
     image = np.asarray(close_up_picture(focus))
     window = MapWindow.of(focus.posterior.square, CLOSE_UP_SIZE)  # the close-up's own axes
     assert image.shape[:2] == (window.height, window.width)
-    orange = np.array(ImageColor.getrgb(Q_COLOUR))
+    ink = np.array(ImageColor.getrgb(Q_COLOUR))
     for offset in ([1, 0], [-1, 0], [0, 1], [0, -1], [2, 0]):  # the 1σ ellipse's vertices, and the 2σ's
         x, y = np.round(window.to_pixels(encoded.mu + encoded.sigma * np.array(offset))).astype(int)
-        assert (image[y - 1 : y + 2, x - 1 : x + 2] == orange).all(-1).any(), offset
+        assert (image[y - 1 : y + 2, x - 1 : x + 2] == ink).all(-1).any(), offset
 
 
 def test_sample_eps_is_mu_plus_sigma_times_a_seeded_eps_and_says_so(space: LatentSpace) -> None:
@@ -96,7 +96,8 @@ def test_sample_eps_is_mu_plus_sigma_times_a_seeded_eps_and_says_so(space: Laten
     assert np.abs(np.asarray(digit)[::10, ::10] / 255 - decoded).max() <= 1 / 255
     marked = np.asarray(space.map_picture("codes", second))
     x, y = np.round(space.window.to_pixels(z)).astype(int)
-    assert (marked[y - 1 : y + 2, x - 1 : x + 2] == 0).all(-1).any()  # a black dot at the first sample
+    assert (marked[y, x] == 255).all()  # a white dot at the first sample
+    assert (marked[y - 4 : y + 5, x - 4 : x + 5] == 0).all(-1).any()  # ringed in black
 
 
 def synthetic(density: "np.ndarray", mu: list[float], sigma: list[float], square: Square) -> Posterior:

@@ -77,7 +77,7 @@ def test_the_latent_tabs_maps_grids_and_strips_are_each_models_own(
     assert space.focus_on(None).posterior.encoded.mu == pytest.approx(mu, abs=1e-6)
     assert same(images["2-D latent space: hover to decode, click to ask the server"],
                 space.map_picture("codes", space.focus_on(None)))  # fmt: skip
-    assert same(images["Close-up: q(z | x) (orange) against the true p(z | x) (blue)"],
+    assert same(images["Close-up: q(z | x) (black) against the true p(z | x) (blue)"],
                 close_up_picture(space.focus_on(None)))  # fmt: skip
     assert same(
         images["Decodes across the same square, on the same axes"], manifold(bundle.map_vae, MAP_WINDOW)

@@ -33,7 +33,7 @@ same axes.
 
 POSTERIOR_HELP = """
 #### What the encoder says about one image
-The encoder does not give one point but a Gaussian q(z | x) = N(μ, σ²), orange on the map. The true
+The encoder does not give one point but a Gaussian q(z | x) = N(μ, σ²), drawn in black on the map. The true
 posterior p(z | x), which q stands in for, can be computed exactly here because two dimensions are few
 enough to sum over: it is shown in blue in the close-up. Draw on the Draw tab to see your drawing here;
 *Nearest held-out image* takes the one whose μ is nearest the clicked point.
@@ -325,7 +325,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
             with gr.Column(scale=4, min_width=300):
                 gr.Markdown(POSTERIOR_HELP)
                 close_up = gr.Image(
-                    label="Close-up: q(z | x) (orange) against the true p(z | x) (blue)",
+                    label="Close-up: q(z | x) (black) against the true p(z | x) (blue)",
                     show_label=False,
                     format="png",
                     interactive=False,
