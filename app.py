@@ -4,13 +4,14 @@ Each tab is a module of ui/ with its layout, its help and its events, and its wo
 the module of the same name in playground/; this file adds the intro, the dataset selector and what
 links the tabs, and serves the page before torch and the models load."""
 
+import json
 import os
 import sys
 
 import gradio as gr
 
-from ui import draw, generate, interpolate, latent, train
-from ui.generate import RESTORE_JS
+from ui import draw, generate, interpolate, latent, links, tour, train
+from ui.generate import static_url
 from ui.launch import launch
 from ui.models import Models
 from vae.config import DATASETS
@@ -33,6 +34,7 @@ def build_demo(models: Models) -> gr.Blocks:
     latent_dim = models.latent_size()  # read from config.json once, for every tab that needs it
     with gr.Blocks(title="VAE playground") as demo:
         gr.Markdown(INTRO)
+        gr.HTML(links.TOOLBAR_HTML, elem_id="page-tools")
         choices = [(dataset.choice, name) for name, dataset in DATASETS.items()]
         dataset = gr.Radio(choices, value=choices[0][1], label="Dataset", elem_id="dataset")
         with gr.Tabs() as tabs:
@@ -41,6 +43,12 @@ def build_demo(models: Models) -> gr.Blocks:
             interpolate.build(models, dataset)
             space = latent.build(models, dataset, latent_dim)
             training = train.build(models, dataset)
+        # What a link or a tour step sets, in the order ui/static/links.js returns their values.
+        linked = [dataset, *generator.sliders, generator.sampler, generator.temperature, generator.seed]
+        linked += [training.beta, training.epochs, training.seed, space.map_view]
+        page_links = links.build(linked)
+        guide = tour.build(models)
+        guide.wire(dataset, drawing.sketch)
 
         # A drawing, once reconstructed, is the latent map's focus: its posterior, marked on the map.
         drawing.reconstructed.then(
@@ -66,15 +74,11 @@ def build_demo(models: Models) -> gr.Blocks:
             [*generator.outputs, tabs],
             api_name=False,
         )
-        # The page load first takes the dataset and sliders that its link carries (the page paints
-        # the digit itself), then the server adds the classifier's reading. A dataset picked by the
-        # visitor starts at the origin of its latent space.
-        demo.load(None, [dataset, *generator.sliders], [dataset, *generator.sliders], js=RESTORE_JS).then(
-            generator.decode,
-            [dataset, *generator.sliders],
-            [generator.digit, generator.caption],
-            api_name=False,
-        )
+        # The page load first takes the state its link carries (the page paints the digit itself), then
+        # the server adds the classifier's reading; a tour step does the same through a hidden button. A
+        # dataset picked by the visitor starts at the origin of its latent space.
+        reading = {"fn": generator.decode, "inputs": [dataset, *generator.sliders]}
+        page_links.wire(demo, {**reading, "outputs": [generator.digit, generator.caption]})
         dataset.input(generator.reset, dataset, generator.outputs, api_name=False, show_progress="hidden")
         # On page load and on a new dataset, the other tabs draw with that dataset's models, the
         # drawing re-encoded included; a switch during the load's chain runs after it, not beside it.
@@ -89,9 +93,15 @@ def build_demo(models: Models) -> gr.Blocks:
 
 
 def page_head(models: Models) -> str:
-    """What the page needs in its <head> before Gradio draws it: the Generate and Latent space tabs'
-    scripts."""
-    return generate.page_head(models.weights_dir, models.latent_size()) + latent.page_head(models.weights_dir)
+    """What the page needs in its <head> before Gradio draws it: window.vaePage (what the scripts read),
+    the rules behind a link's hide=, and the scripts, links.js before the tabs' that use it."""
+    latent_dim = models.latent_size()
+    page = generate.page_config(models.weights_dir, latent_dim) | latent.page_config(models.weights_dir)
+    page |= links.page_config() | tour.page_config(models.weights_dir)
+    scripts = [*links.SCRIPTS, *generate.SCRIPTS, *latent.SCRIPTS, *tour.SCRIPTS]
+    tags = "".join(f'<script src="{static_url(path)}"></script>' for path in scripts)
+    style = f"<style>{links.hide_css(latent_dim)}</style>"
+    return f"<script>window.vaePage = {json.dumps(page)};</script>{style}{tags}"
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from playground.pictures import SLIDER_RANGE, image_grid, to_image
+from playground.pictures import MAX_TEMPERATURE, SLIDER_RANGE, image_grid, to_image
 from vae.classifier import DigitClassifier, sample_figures
 from vae.model import VAE
 from vae.sampling import Samplers, seeded_generator
@@ -30,7 +30,8 @@ def reading(classifier: DigitClassifier, pixels: torch.Tensor) -> str:
 
 def clean_temperature(temperature: float | None) -> float:
     """The temperature slider's value, with NaN or a missing value read as 1 and clamped to [0, 2]."""
-    return float(np.clip(np.nan_to_num(1.0 if temperature is None else temperature, nan=1.0), 0.0, 2.0))
+    value = np.nan_to_num(1.0 if temperature is None else temperature, nan=1.0)
+    return float(np.clip(value, 0.0, MAX_TEMPERATURE))
 
 
 class Generator:

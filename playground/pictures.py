@@ -7,6 +7,7 @@ import numpy as np
 from PIL import Image
 
 SLIDER_RANGE = 3.0  # each latent slider spans [-3, 3]; the page reads it from the server
+MAX_TEMPERATURE = 2.0  # random codes' spread, from 0 (the sampler's centre) to twice as fitted
 DISPLAY_SCALE = 10  # 28 px digits are shown at 280 px, nearest-neighbour so pixels stay crisp
 
 

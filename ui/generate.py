@@ -5,14 +5,13 @@ paints it), so a drag sends nothing to the server; when it ends, the server send
 reading and its own image of the digit, which the page shows if it cannot run the decoder."""
 
 import inspect
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
 
-from playground.pictures import SLIDER_RANGE
+from playground.pictures import MAX_TEMPERATURE, SLIDER_RANGE
 from ui.models import Models
 from ui.widgets import sampler_choice
 from vae.config import DATASETS
@@ -34,7 +33,7 @@ CANVAS_HTML = """
   <canvas id="digit-canvas" width="28" height="28" role="img" aria-label="Decoded image"></canvas>
   <div class="digit-actions">
     <a class="digit-download" download="digit.png" href="#">Download PNG</a>
-    <button class="copy-link" type="button">Copy link to this digit</button>
+    <button class="copy-link" type="button">Copy link</button>
   </div>
   <p class="decoder-note"></p>
 </div>
@@ -73,21 +72,13 @@ def decoder_files(weights_dir: Path) -> dict[str, Path]:
     return {name: model_folder(name, "vae", weights_dir) / DECODER_FILE for name in DATASETS}
 
 
-def page_head(weights_dir: Path, latent_dim: int) -> str:
-    """The page's <head> lines: where the decoders are, the sliders' size and range, and the tab's
-    scripts, which Gradio loads before it draws its components, so the decoder is on its way before
-    the canvas exists."""
-    page = {
+def page_config(weights_dir: Path, latent_dim: int) -> dict:
+    """What the tab's scripts read from window.vaePage: the decoders' addresses, the sliders' count, range."""
+    return {
         "decoders": {name: static_url(path) for name, path in decoder_files(weights_dir).items()},
         "latentDim": latent_dim,
         "sliderRange": SLIDER_RANGE,
     }
-    scripts = "".join(f'<script src="{static_url(path)}"></script>' for path in SCRIPTS)
-    return f"<script>window.vaePage = {json.dumps(page)};</script>{scripts}"
-
-
-# The page load's first step: the dataset and slider values that the page's link carries.
-RESTORE_JS = f"async (dataset, ...z) => {{ await {LOADED}; return window.vaeGenerate.restore(dataset, z); }}"
 
 
 def with_parameters(fn: Callable, name: str, parameters: list[str], doc: str) -> Callable:
@@ -252,15 +243,26 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                 caption = gr.Markdown("Loading the models…", elem_id="digit-caption")
             with gr.Column(elem_id="sliders"):
                 sliders = [
-                    gr.Slider(-SLIDER_RANGE, SLIDER_RANGE, value=0.0, step=0.01, label=f"z{i + 1}")
+                    gr.Slider(
+                        -SLIDER_RANGE,
+                        SLIDER_RANGE,
+                        value=0.0,
+                        step=0.01,
+                        label=f"z{i + 1}",
+                        elem_id=f"slider-z{i + 1}",
+                    )
                     for i in range(latent_dim)
                 ]
             with gr.Column(elem_id="sample-controls"):
                 sampler = sampler_choice("mixture", "sampler")
-                temperature = gr.Slider(0.0, 2.0, value=1.0, step=0.05, label="Temperature")
-                seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0)
+                temperature = gr.Slider(
+                    0.0, MAX_TEMPERATURE, value=1.0, step=0.05, label="Temperature", elem_id="temperature"
+                )
+                seed = gr.Number(
+                    value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed"
+                )
                 with gr.Row():
-                    random_button = gr.Button("Random sample", variant="primary")
+                    random_button = gr.Button("Random sample", variant="primary", elem_id="random-sample")
                     reset_button = gr.Button("Reset to 0")
                 grid_button = gr.Button("64 samples at this temperature")
                 note = gr.Markdown(elem_id="sampler-note")

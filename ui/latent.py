@@ -1,6 +1,5 @@
 """The Latent space tab: the 2-D VAE's map and manifold, and the autoencoder against the VAE."""
 
-import json
 import math
 import secrets
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from vae.weights import DECODER_FILE, sweep_folder
 if TYPE_CHECKING:  # imports torch, which Models loads on its thread
     from playground.latent import Focus
 
-SCRIPT = STATIC / "latent.js"
+SCRIPTS = [STATIC / "latent.js"]
 
 HELP = """
 A VAE with only **two** latent dimensions (the Train tab's β = 1 run), so its whole latent space fits
@@ -79,11 +78,9 @@ def map_decoders(weights_dir: Path) -> dict[str, Path]:
     return {name: sweep_folder(name, MAP_BETA, weights_dir) / DECODER_FILE for name in DATASETS}
 
 
-def page_head(weights_dir: Path) -> str:
-    """The tab's lines of the page's <head>, after the Generate tab's: the map's decoders and the hover."""
-    decoders = {name: static_url(path) for name, path in map_decoders(weights_dir).items()}
-    script = f'<script src="{static_url(SCRIPT)}"></script>'
-    return f"<script>window.vaePage.mapDecoders = {json.dumps(decoders)};</script>{script}"
+def page_config(weights_dir: Path) -> dict:
+    """What the hover reads from window.vaePage: each dataset's decoder of the map's VAE."""
+    return {"mapDecoders": {name: static_url(path) for name, path in map_decoders(weights_dir).items()}}
 
 
 @dataclass(kw_only=True)
@@ -306,7 +303,7 @@ class LatentTab:
 
 def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
     """The tab's layout, then its events."""
-    gr.set_static_paths([SCRIPT, *map_decoders(models.weights_dir).values()])
+    gr.set_static_paths([*SCRIPTS, *map_decoders(models.weights_dir).values()])
     with gr.Tab("Latent space", id="latent"):
         gr.Markdown(HELP)
         with gr.Row(elem_id="map-row"):

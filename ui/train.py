@@ -147,9 +147,13 @@ def build(models: Models, dataset: gr.Radio) -> TrainTab:
         gr.Markdown(RUN_HELP.format(epochs=DEFAULT_EPOCHS))
         with gr.Row():
             with gr.Column(scale=1, min_width=240):
-                beta = gr.Slider(0.0, MAX_BETA, value=1.0, step=0.1, label="KL weight β")
-                epochs = gr.Slider(1, MAX_EPOCHS, value=DEFAULT_EPOCHS, step=1, label="Epochs")
-                seed = gr.Number(0, label="Seed", precision=0, minimum=0)
+                beta = gr.Slider(
+                    0.0, MAX_BETA, value=1.0, step=0.1, label="KL weight β", elem_id="train-beta"
+                )
+                epochs = gr.Slider(
+                    1, MAX_EPOCHS, value=DEFAULT_EPOCHS, step=1, label="Epochs", elem_id="train-epochs"
+                )
+                seed = gr.Number(0, label="Seed", precision=0, minimum=0, elem_id="train-seed")
                 with gr.Row():
                     train_button = gr.Button("Train", variant="primary")
                     stop_button = gr.Button("Stop", variant="stop")

@@ -1,7 +1,7 @@
 // The Generate tab in the page: slider values are decoded here (decoder.js) and painted on a canvas in
-// the next animation frame, with no request to the server; the page's address follows the dataset and
-// the sliders, so a copied link reopens the same digit. If the decoder cannot load or run, the page
-// falls back to the server's image of the digit, which the server sends when a drag ends.
+// the next animation frame, with no request to the server; links.js keeps the page's address in step
+// with them. If the decoder cannot load or run, the page falls back to the server's image of the
+// digit, which the server sends when a drag ends.
 (() => {
   "use strict";
 
@@ -13,7 +13,6 @@
     shown: "", // the dataset and values on the canvas now
     frame: 0,
     failed: null,
-    urlTimer: 0,
   };
 
   // As soon as this script runs (Gradio adds it to the page before it draws its components), fetch
@@ -21,7 +20,7 @@
   // { decoders: { dataset: url }, latentDim, sliderRange }.
   function loadDecoders(page) {
     const datasets = Object.keys(page.decoders);
-    const [first] = linked(datasets[0], new Array(page.latentDim).fill(0), datasets);
+    const first = linked().dataset;
     const load = (dataset) => {
       state.decoders[dataset] = window.VaeDecoder.loadDecoder(page.decoders[dataset]);
       state.decoders[dataset].catch(fail);
@@ -36,13 +35,14 @@
     state.canvas = element.querySelector("canvas");
     state.note = element.querySelector(".decoder-note");
     sayFailed();
-    const page = window.vaePage;
-    const datasets = Object.keys(page.decoders);
-    if (!state.wanted) show(...split(linked(datasets[0], new Array(page.latentDim).fill(0), datasets)));
+    if (!state.wanted) {
+      const { dataset, z } = linked();
+      show(dataset, z);
+    }
     // A drag reaches the page through Gradio's change events ~10 ms after the pointer moves; reading the
     // sliders' own input events paints the same values a frame sooner.
     document.addEventListener("input", followDrag, true);
-    element.querySelector(".copy-link").addEventListener("click", (event) => copyLink(event.currentTarget));
+    element.querySelector(".copy-link").addEventListener("click", (event) => window.vaeLinks.copy(event.currentTarget));
     element.querySelector(".digit-download").addEventListener("click", (event) => download(event.currentTarget));
     if (state.wanted) schedule();
   }
@@ -66,7 +66,7 @@
   function show(dataset, values) {
     state.wanted = { dataset, values: values.map(Number) };
     if (state.canvas) schedule();
-    scheduleUrlUpdate();
+    window.vaeLinks.changed();
   }
 
   function followDrag(event) {
@@ -109,53 +109,11 @@
     context.putImageData(image, 0, 0);
   }
 
-  function linkHash() {
-    const { dataset, values } = state.wanted;
-    return `#dataset=${encodeURIComponent(dataset)}&z=${values.map((v) => v.toFixed(2)).join(",")}`;
-  }
-
-  // At most four address updates a second: browsers throttle faster history changes.
-  function scheduleUrlUpdate() {
-    if (state.urlTimer) return;
-    state.urlTimer = setTimeout(() => {
-      state.urlTimer = 0;
-      const hash = linkHash();
-      history.replaceState(null, "", hash);
-      if (window.parent !== window) {
-        // On a Hugging Face Space the app is in an iframe: the Space page copies this into its own address.
-        window.parent.postMessage({ queryString: location.search, hash }, "https://huggingface.co");
-      }
-    }, 250);
-  }
-
-  // The dataset and slider values that the page's link carries, or the given ones when it carries none.
-  function linked(dataset, values, datasets) {
-    const params = new URLSearchParams(location.hash.slice(1));
-    const name = params.get("dataset");
-    const z = (params.get("z") || "").split(",").map(Number);
-    if (!datasets.includes(name) || z.length !== values.length || !z.every(Number.isFinite)) return [dataset, ...values];
-    const range = window.vaePage.sliderRange;
-    return [name, ...z.map((v) => Math.round(Math.min(Math.max(v, -range), range) * 100) / 100)];
-  }
-
-  const split = ([dataset, ...values]) => [dataset, values];
-
-  // Gradio's load event: the link's values, painted and returned for Gradio to set on the sliders.
-  function restore(dataset, values) {
-    const restored = linked(dataset, values, Object.keys(window.vaePage.decoders));
-    show(...split(restored));
-    return restored;
-  }
-
-  async function copyLink(button) {
-    const label = button.textContent;
-    try {
-      await navigator.clipboard.writeText(location.href.split("#")[0] + linkHash());
-      button.textContent = "Link copied";
-    } catch {
-      button.textContent = "Copy failed: use the address bar";
-    }
-    setTimeout(() => (button.textContent = label), 1500);
+  // The dataset and code the page's link asks for, or the first dataset's origin.
+  function linked() {
+    const page = window.vaePage;
+    const asked = window.vaeLinks.parse(location.hash);
+    return { dataset: asked.dataset || Object.keys(page.decoders)[0], z: asked.z || new Array(page.latentDim).fill(0) };
   }
 
   function download(link) {
@@ -168,6 +126,6 @@
     link.href = big.toDataURL("image/png");
   }
 
-  window.vaeGenerate = { attach, show, restore, fail };
+  window.vaeGenerate = { attach, show, fail };
   if (window.vaePage) loadDecoders(window.vaePage);
 })();

@@ -1,0 +1,140 @@
+// The guided tour: steps (from the server, in window.vaePage.tour) that each set real state on the page
+// through links.js (a tab, a code, a setting), point at one control, say one idea, and, where a step has
+// one, ask a question first and reveal the answer (and its state) on Reveal. Back re-applies the
+// previous step's state. Keys: Escape closes, the arrows go back and on. The box sits at the bottom of
+// the screen, and the page scrolls what it points at into the room above it.
+(() => {
+  "use strict";
+
+  const state = { step: 0, revealed: false, box: null, target: null, placing: 0 };
+
+  function steps() {
+    return window.vaePage.tour || [];
+  }
+
+  function build() {
+    const box = document.createElement("section");
+    box.className = "tour";
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-modal", "false");
+    box.setAttribute("aria-labelledby", "tour-title");
+    box.innerHTML = `
+      <p class="tour-count"></p>
+      <h2 id="tour-title"></h2>
+      <p class="tour-text"></p>
+      <p class="tour-question"></p>
+      <p class="tour-answer"></p>
+      <div class="tour-buttons">
+        <button type="button" class="tour-back">Back</button>
+        <button type="button" class="tour-next"></button>
+        <button type="button" class="tour-close" aria-label="Close the tour">Close</button>
+      </div>`;
+    box.querySelector(".tour-back").addEventListener("click", () => show(state.step - 1));
+    box.querySelector(".tour-next").addEventListener("click", next);
+    box.querySelector(".tour-close").addEventListener("click", close);
+    box.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") close();
+      else if (event.key === "ArrowRight") next();
+      else if (event.key === "ArrowLeft" && state.step > 1) show(state.step - 1);
+      else return;
+      event.preventDefault();
+    });
+    document.body.appendChild(box);
+    return box;
+  }
+
+  function start(step) {
+    if (!steps().length) return;
+    if (!state.box) state.box = build();
+    state.box.hidden = false;
+    document.body.style.paddingBottom = "70vh"; // room below the page, so any target can scroll up
+    show(Math.min(Math.max(step || 1, 1), steps().length));
+    state.box.querySelector(".tour-next").focus({ preventScroll: true });
+  }
+
+  function next() {
+    const step = steps()[state.step - 1];
+    if (step.question && !state.revealed) reveal(step);
+    else if (state.step < steps().length) show(state.step + 1);
+    else close();
+  }
+
+  function show(number) {
+    if (number < 1) return;
+    const step = steps()[number - 1];
+    state.step = number;
+    state.revealed = false;
+    window.vaeLinks.go({ tab: step.tab, ...step.state });
+    if (step.action) act(step.action);
+    fill(step);
+    window.vaeLinks.setTour(number);
+    place(step.target);
+  }
+
+  function reveal(step) {
+    state.revealed = true;
+    if (step.reveal) window.vaeLinks.go(step.reveal);
+    if (step.reveal_action) act(step.reveal_action);
+    fill(step);
+    place(step.reveal_target || step.target);
+  }
+
+  // A step's action: a click on one of the page's own buttons, as a visitor would press it.
+  function act(selector) {
+    const button = document.querySelector(selector);
+    if (button) button.click();
+  }
+
+  function fill(step) {
+    const box = state.box;
+    const text = (selector, value) => {
+      const element = box.querySelector(selector);
+      element.textContent = value || "";
+      element.hidden = !value;
+    };
+    text(".tour-count", `Step ${state.step} of ${steps().length}`);
+    text("#tour-title", step.title);
+    text(".tour-text", step.text);
+    text(".tour-question", step.question && !state.revealed ? step.question : "");
+    text(".tour-answer", state.revealed || !step.question ? step.answer : "");
+    box.querySelector(".tour-back").disabled = state.step === 1;
+    const last = state.step === steps().length;
+    box.querySelector(".tour-next").textContent =
+      step.question && !state.revealed ? "Reveal" : last ? "Finish" : "Next";
+  }
+
+  // Mark the step's target and scroll it into the room above the box. The target may appear only once
+  // Gradio has drawn the tab, and move as images above it arrive, so this looks again for a few seconds.
+  function place(selector, tries = 40) {
+    clearTimeout(state.placing);
+    const target = [...document.querySelectorAll(selector)].find((element) => element.offsetParent !== null);
+    if (target !== state.target) {
+      if (state.target) state.target.classList.remove("tour-target");
+      if (target) target.classList.add("tour-target");
+      state.target = target;
+    }
+    if (target) {
+      const room = window.innerHeight - state.box.offsetHeight - 24;
+      const box = target.getBoundingClientRect();
+      // Its top a little below the screen's; a target taller than the room keeps its top in view.
+      if (Math.abs(box.top - 12) > 4 && !(box.top >= 12 && box.bottom <= room)) {
+        window.scrollTo({ top: Math.max(box.top + window.scrollY - 12, 0), behavior: "instant" });
+      }
+    }
+    if (tries > 0) state.placing = setTimeout(() => place(selector, tries - 1), 100);
+  }
+
+  function close() {
+    clearTimeout(state.placing);
+    if (state.target) state.target.classList.remove("tour-target");
+    if (state.box) state.box.hidden = true;
+    document.body.style.paddingBottom = "";
+    state.step = 0;
+    window.vaeLinks.setTour(null);
+  }
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest && event.target.closest("#take-tour")) start(1);
+  });
+  window.vaeTour = { start, close, current: () => state.step };
+})();
