@@ -64,15 +64,18 @@ def build_demo(models: Models) -> gr.Blocks:
             api_name=False,
             show_progress="hidden",
         )
-        # Use in sliders: the drawing's μ on the Generate tab's sliders.
-        drawing.use_button.click(
-            lambda name, mu: {
+
+        def use_in_sliders(name: str, mu: list[float] | None) -> dict:
+            """The drawing's μ on the Generate tab's sliders; with nothing drawn, a word, not zeros."""
+            if mu is None:
+                return {drawing.message: "Draw on the pad first: *Use in sliders* copies a drawing's μ."}
+            return {
                 **generator.show(*models[name].generate.sliders_from(mu)),
                 tabs: gr.Tabs(selected="generate"),
-            },
-            [dataset, drawing.mu],
-            [*generator.outputs, tabs],
-            api_name=False,
+            }
+
+        drawing.use_button.click(
+            use_in_sliders, [dataset, drawing.mu], [*generator.outputs, tabs, drawing.message], api_name=False
         )
         # The page load first takes the state its link carries (the page paints the digit itself), then
         # the server adds the classifier's reading; a tour step does the same through a hidden button. A

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from playground.generate import reading
-from playground.pictures import SLIDER_RANGE, latent_html, to_image
+from playground.pictures import latent_html, to_image
 from playground.sketch import SketchError, preprocess_sketch
 from vae.classifier import DigitClassifier
 from vae.model import VAE, vae_loss
@@ -79,7 +79,7 @@ class Drawing:
             posterior_samples=to_image(strip, scale=4),
             latents=latent_html(mu[0].numpy(), sigma[0].numpy(), terms.kl_per_dim.numpy()),
             message=html.escape(message),
-            mu=[round(v, 2) for v in mu[0].clamp(-SLIDER_RANGE, SLIDER_RANGE).tolist()],
+            mu=[round(v, 2) for v in mu[0].tolist()],
             pixels=pixels,
             caption=reading(self.classifier, decoded),
         )

@@ -98,9 +98,19 @@ class Generator:
         """All sliders at 0, the prior's mean; its decode and caption."""
         return self.digit([0.0] * self.latent_dim)
 
-    def sliders_from(self, mu: list[float] | None) -> Digit:
-        """Slider values, digit and caption for a drawing's mu, or the origin when nothing was drawn."""
-        return self.digit(self.clean(tuple(mu)) if mu else [0.0] * self.latent_dim)
+    def sliders_from(self, mu: list[float]) -> Digit:
+        """Slider values, digit and caption for a drawing's μ; where μ lies beyond the sliders' range, the
+        slider goes to its end and the caption says so."""
+        values = self.clean(tuple(mu))
+        digit = self.digit(values)
+        beyond = [f"z{i + 1} ({m:+.2f})" for i, m in enumerate(mu) if abs(m) > SLIDER_RANGE]
+        if not beyond:
+            return digit
+        note = (
+            f" The drawing's μ lies beyond the sliders' ±{SLIDER_RANGE:g} in {', '.join(beyond)}: "
+            "those sliders are at their ends."
+        )
+        return digit._replace(caption=digit.caption + note)
 
     def digit(self, values: list[float]) -> Digit:
         """The Generate tab's state for these slider values."""

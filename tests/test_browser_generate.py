@@ -10,6 +10,7 @@ import pytest
 import torch
 from playwright.sync_api import Browser, Page, Request, expect
 
+from playground.generate import Generator
 from tests.conftest import (
     LATENT_DIM,
     ServerDecode,
@@ -201,3 +202,40 @@ def test_a_drawing_used_in_the_sliders_is_painted_by_the_page(page: Page, decode
     page.get_by_role("button", name="Use in sliders").click()
     expect(slider_value(page, 1)).not_to_have_value("0")
     expect_painted_as_server_decodes(page, decode, "mnist")
+
+
+def test_typed_values_and_arrow_keys_get_a_new_reading(page: Page, decode: ServerDecode) -> None:
+    generator = Generator.from_folder()
+    caption = page.locator("#digit-caption")
+    before = caption.inner_text()
+    box = slider_value(page, 2)
+    box.fill("-2.5")
+    box.press("Enter")  # typed: no pointer is released, yet the reading must follow
+    values = [0.0, -2.5] + [0.0] * (LATENT_DIM - 2)
+    expected = generator.decode(*values)[1]
+    assert expected != before, "choose a value whose reading differs"
+    expect(caption).to_have_text(expected)
+    expect_painted_as_server_decodes(page, decode, "mnist")
+    page.get_by_label("range slider for z1", exact=True).focus()
+    page.keyboard.press("End")  # the arrow and End keys move a slider without a pointer, too
+    expect(slider_value(page, 1)).to_have_value("3")
+    moved = generator.decode(3.0, *values[1:])[1]
+    assert moved != expected, "choose a key whose reading differs"
+    expect(caption).to_have_text(moved)
+    no_error_toast(page)
+
+
+def test_use_in_sliders_with_an_empty_pad_says_so_and_keeps_the_sliders(page: Page) -> None:
+    page.get_by_label("Seed (-1: a new one each time)").fill("7")
+    page.get_by_role("button", name="Random sample").click()
+    expect(slider_value(page, 1)).not_to_have_value("0")
+    values = slider_values(page)
+    page.get_by_role("tab", name="Draw").click()
+    page.get_by_role("button", name="Use in sliders").click()
+    expect(page.locator("#draw-message")).to_have_text(
+        "Draw on the pad first: Use in sliders copies a drawing's μ."
+    )
+    expect(page.get_by_role("tab", name="Draw")).to_have_attribute("aria-selected", "true")
+    page.get_by_role("tab", name="Generate").click()
+    assert slider_values(page) == values
+    no_error_toast(page)

@@ -77,8 +77,14 @@ def test_reset_and_sliders_from_mu(generate: Generator) -> None:
     values, image, caption = generate.reset()
     origin, origin_caption = generate.decode(0, 0, 0, 0)
     assert values == [0.0] * 4 and image.tobytes() == origin.tobytes() and caption == origin_caption
-    assert generate.sliders_from([0.5, 9.0, -1.0, 0.0]).values == [0.5, 3.0, -1.0, 0.0]
-    assert generate.sliders_from(None).values == [0.0] * 4
+    inside = generate.sliders_from([0.5, 2.0, -1.0, 0.0])
+    assert (
+        inside.values == [0.5, 2.0, -1.0, 0.0] and inside.caption == generate.decode(0.5, 2.0, -1.0, 0.0)[1]
+    )
+    beyond = generate.sliders_from([0.5, 9.0, -3.5, 0.0])
+    assert beyond.values == [0.5, 3.0, -3.0, 0.0]
+    note = "beyond the sliders' ±3 in z2 (+9.00), z3 (-3.50): those sliders are at their ends."
+    assert beyond.caption.endswith(f"The drawing's μ lies {note}")
 
 
 def test_reconstruct_shows_input_reconstruction_samples_and_latents(draw: Drawing) -> None:

@@ -111,6 +111,7 @@ class GenerateTab:
     random_button: gr.Button
     reset_button: gr.Button
     grid_button: gr.Button
+    read_button: gr.Button  # hidden: the page presses it for a reading after typed values
     note: gr.Markdown  # what each sampler measured
     grid: gr.Image  # the 64 samples
 
@@ -205,6 +206,14 @@ class GenerateTab:
         )
         self.reset_button.click(self.reset, dataset, self.outputs, api_name="reset", show_progress="hidden")
         self.grid_button.click(self.sample_grid, sample_inputs, self.grid, api_name="sample_grid")
+        self.read_button.click(
+            self.decode,
+            [dataset, *self.sliders],
+            [self.digit, self.caption],
+            api_name=False,
+            trigger_mode="always_last",
+            show_progress="hidden",
+        )
 
 
 def decode_doc(size: int) -> str:
@@ -265,6 +274,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                     random_button = gr.Button("Random sample", variant="primary", elem_id="random-sample")
                     reset_button = gr.Button("Reset to 0")
                 grid_button = gr.Button("64 samples at this temperature")
+                read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
                 note = gr.Markdown(elem_id="sampler-note")
         grid = gr.Image(label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid")
     generate = GenerateTab(
@@ -278,6 +288,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
         random_button=random_button,
         reset_button=reset_button,
         grid_button=grid_button,
+        read_button=read_button,
         note=note,
         grid=grid,
     )

@@ -13,6 +13,8 @@
     shown: "", // the dataset and values on the canvas now
     frame: 0,
     failed: null,
+    typed: 0, // when a key was last pressed on the sliders
+    reading: 0, // the timer that asks for the classifier's reading after typing
   };
 
   // As soon as this script runs (Gradio adds it to the page before it draws its components), fetch
@@ -42,6 +44,8 @@
     // A drag reaches the page through Gradio's change events ~10 ms after the pointer moves; reading the
     // sliders' own input events paints the same values a frame sooner.
     document.addEventListener("input", followDrag, true);
+    document.addEventListener("keydown", typed, true);
+    document.addEventListener("input", typed, true);
     element.querySelector(".copy-link").addEventListener("click", (event) => window.vaeLinks.copy(event.currentTarget));
     element.querySelector(".digit-download").addEventListener("click", (event) => download(event.currentTarget));
     if (state.wanted) schedule();
@@ -67,6 +71,23 @@
     state.wanted = { dataset, values: values.map(Number) };
     if (state.canvas) schedule();
     window.vaeLinks.changed();
+    if (performance.now() - state.typed < 1500) askForReading();
+  }
+
+  // A drag's release asks the server for the classifier's reading (Gradio's release event); keys do not
+  // release anything, so after a typed value or arrow-key moves the page asks once the keys pause, by
+  // pressing the tab's hidden #read-digit button.
+  function typed(event) {
+    const inSliders = event.target.closest && event.target.closest("#sliders");
+    if (inSliders && (event.type === "keydown" || event.target.type === "number")) state.typed = performance.now();
+  }
+
+  function askForReading() {
+    clearTimeout(state.reading);
+    state.reading = setTimeout(() => {
+      const button = document.querySelector("#read-digit");
+      if (button) button.click();
+    }, 400);
   }
 
   function followDrag(event) {
