@@ -87,7 +87,7 @@ class Comparison:
             *(f"| {label} | {ae_share:.0%} | {vae_share:.0%} |" for label, ae_share, vae_share in shares),
         ]
         readings = "; ".join(f"{label}: {lead(ae_share, vae_share)}" for label, ae_share, vae_share in shares)
-        return "\n".join(lines) + f"\n\n**What the figures show.** {readings}."
+        return "\n".join(lines) + f"\n\nRow by row, {readings}."
 
 
 def lead(ae: float, vae: float) -> str:

@@ -12,6 +12,7 @@ from playground.generate import reading
 from playground.pictures import latent_html, to_image
 from playground.sketch import SketchError, preprocess_sketch
 from vae.classifier import DigitClassifier
+from vae.config import DATASETS
 from vae.model import VAE, vae_loss
 from vae.sampling import seeded_generator
 
@@ -38,12 +39,30 @@ def drawn_image(sketch: dict | np.ndarray | None) -> np.ndarray | None:
     return sketch.get("composite") if isinstance(sketch, dict) else sketch
 
 
-class Drawing:
-    """One dataset's VAE and classifier, behind the Draw tab's handler."""
+@torch.inference_mode()
+def class_references(vae: VAE, images: np.ndarray, labels: np.ndarray) -> dict[int | None, float]:
+    """The mean negative ELBO (with z = μ, as the tab reports a drawing's) of held-out images (uint8,
+    N x 28 x 28), per label and (under None) over all: what a drawing's figure can be held against."""
+    x = torch.from_numpy(images.astype(np.float32) / 255)[:, None]
+    mu, logvar = vae.encode_all(x)
+    logits = torch.cat([vae.decode(batch) for batch in mu.split(250)])
+    references: dict[int | None, float] = {None: float(vae_loss(x, logits, mu, logvar).loss)}
+    for label in np.unique(labels):
+        mine = torch.from_numpy(labels == label)
+        references[int(label)] = float(vae_loss(x[mine], logits[mine], mu[mine], logvar[mine]).loss)
+    return references
 
-    def __init__(self, vae: VAE, classifier: DigitClassifier) -> None:
+
+class Drawing:
+    """One dataset's VAE and classifier, behind the Draw tab's handler; given held-out images and their
+    labels, a drawing's figure is told beside theirs."""
+
+    def __init__(
+        self, vae: VAE, classifier: DigitClassifier, held_out: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> None:
         self.vae, self.classifier = vae.eval(), classifier.eval()
         self.dataset = vae.config.dataset
+        self.references = class_references(self.vae, *held_out) if held_out is not None else {}
 
     def pixels_of(self, sketch: dict | np.ndarray | None) -> np.ndarray:
         """The 28x28 model input of a drawing, prepared as the dataset's images were; a SketchError
@@ -71,7 +90,8 @@ class Drawing:
         terms = vae_loss(x, logits, mu, logvar)
         message = (
             f"Reconstruction {terms.recon.item():.1f} nats + KL {terms.kl.item():.1f} nats "
-            f"= {terms.loss.item():.1f} nats (the negative ELBO of this drawing, with z = μ)."
+            f"= {terms.loss.item():.1f} nats: the negative ELBO of this drawing with z = μ (lower is better)."
+            + self.reference(x, terms.loss.item())
         )
         return Reconstruction(
             reconstruction=to_image(decoded),
@@ -82,4 +102,16 @@ class Drawing:
             mu=[round(v, 2) for v in mu[0].tolist()],
             pixels=pixels,
             caption=reading(self.classifier, decoded),
+        )
+
+    def reference(self, x: torch.Tensor, loss: float) -> str:
+        """The held-out images of the class the drawing looks like, and all of them, beside its figure."""
+        if not self.references:
+            return ""
+        label = int(self.classifier.predict_proba(x).argmax())
+        name = DATASETS[self.dataset].classes[label]
+        return (
+            f" Held-out images labelled {name} average {self.references[label]:.1f} nats, all of them "
+            f"{self.references[None]:.1f}. A nat is a natural-log unit: {loss:.1f} nats means the model "
+            f"gives these 784 pixels a probability of about e^-{loss:.0f}."
         )

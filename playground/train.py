@@ -19,7 +19,7 @@ from torch import nn
 from playground.bundle import subset_of
 from playground.latent import MapWindow, prior_grid, scatter_map
 from playground.pictures import image_grid
-from playground.runs import DEFAULT_EPOCHS, SWEEP_BETAS, check_settings
+from playground.runs import DEFAULT_EPOCHS, LIVE_HIDDEN, SWEEP_BETAS, check_settings
 from vae.classifier import DigitClassifier, confident_share
 from vae.config import VAEConfig
 from vae.data import as_bytes, as_floats
@@ -30,8 +30,8 @@ from vae.weights import WEIGHTS_DIR, load_pretrained, model_folder, sweep_folder
 MAP = MapWindow(-4.0, 4.0, size=360)  # fixed axes: N(0, I) holds 99.9 % of its mass in this square
 MANIFOLD_STEPS, SAMPLES = 12, 16
 PRIOR_SAMPLES = 1000  # N(0, I) codes decoded and judged by the classifier, per run
-# The network trained live: one hidden layer of 512 each way, as vae.train --architecture mlp builds it.
-LIVE_CONFIG = {"latent_dim": 2, "hidden": 512, "architecture": "mlp"}
+# The network trained live, as vae.train --architecture mlp builds it.
+LIVE_CONFIG = {"latent_dim": 2, "hidden": LIVE_HIDDEN, "architecture": "mlp"}
 
 
 def live_options(beta: float, epochs: int, seed: int) -> TrainOptions:
@@ -44,7 +44,17 @@ def sweep_arguments(dataset: str, beta: float, epochs: int = DEFAULT_EPOCHS) -> 
     live run with its default settings."""
     out = sweep_folder(dataset, beta, Path("weights"))
     return [
-        *("--dataset", dataset, "--subset", "--architecture", "mlp", "--latent-dim", "2", "--hidden", "512"),
+        *(
+            "--dataset",
+            dataset,
+            "--subset",
+            "--architecture",
+            "mlp",
+            "--latent-dim",
+            "2",
+            "--hidden",
+            str(LIVE_HIDDEN),
+        ),
         *("--val-size", "0", "--epochs", str(epochs), "--beta", f"{beta:g}", "--out", str(out), "--force"),
     ]
 

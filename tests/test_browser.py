@@ -55,7 +55,7 @@ def test_random_sample_moves_every_slider_and_repaints_the_digit(page: Page, dec
         expect(slider_value(page, i)).to_have_value("0")
     expect_painted_as_server_decodes(page, decode, "mnist")
     assert np.array_equal(painted(page), before)
-    page.get_by_role("button", name="64 samples at this temperature").click()
+    page.get_by_role("button", name="64 random samples").click()
     grid = page.locator("#sample-grid")
     expect(grid.locator("img")).to_be_visible()
     expect(grid.get_by_role("button", name="Download")).to_be_visible()

@@ -4,12 +4,12 @@ import torch
 from PIL import Image
 from torchvision.utils import make_grid
 
-from playground.draw import Drawing
+from playground.draw import Drawing, class_references
 from playground.generate import Generator, reading
 from playground.pictures import image_grid
 from tests.conftest import draw_four
 from vae.classifier import DigitClassifier
-from vae.model import VAE
+from vae.model import VAE, vae_loss
 
 
 @pytest.fixture
@@ -99,6 +99,23 @@ def test_reconstruct_shows_input_reconstruction_samples_and_latents(draw: Drawin
     mu = draw.vae.encode(torch.from_numpy(result.pixels)[None, None])[0]
     assert result.caption == reading(draw.classifier, draw.vae.decode_pixels(mu))
     assert len(result.mu) == 4
+
+
+def test_a_drawings_figure_is_told_beside_the_held_out_images_of_its_class(
+    small_vae: VAE, small_classifier: DigitClassifier
+) -> None:
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, (30, 28, 28), dtype=np.uint8), np.arange(30) % 10
+    drawing = Drawing(small_vae, small_classifier, (images, labels))
+    references = class_references(small_vae, images, labels)
+    assert set(references) == {None, *range(10)}
+    x = torch.from_numpy(images[labels == 3].astype(np.float32) / 255)[:, None]
+    mu, logvar = small_vae.encode(x)
+    assert references[3] == pytest.approx(vae_loss(x, small_vae.decode(mu), mu, logvar).loss.item(), rel=1e-5)
+    result = drawing.reconstruct({"composite": draw_four(400, 80, 60, 280, 30)})
+    label = int(small_classifier.predict_proba(torch.from_numpy(result.pixels)[None, None]).argmax())
+    assert f"Held-out images labelled {label} average {references[label]:.1f} nats" in result.message
+    assert f"all of them {references[None]:.1f}." in result.message
 
 
 @pytest.mark.parametrize(

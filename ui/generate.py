@@ -21,8 +21,8 @@ HELP = """
 Each slider is one latent dimension, the most informative first (by their KL on the test set).
 Drag one and the image morphs smoothly: nearby codes decode to similar images. Your browser runs the
 decoder, so every frame of a drag is decoded on your device; when you let go, a small classifier
-trained on the same dataset says what it sees. The page's address follows the sliders: copy it to
-share this digit.
+trained on the same dataset says what it sees. The page's address follows the sliders and settings:
+copy it, or press *Copy link*, to share what you see.
 """
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -47,18 +47,24 @@ ATTACH_JS = f"{LOADED}.then(() => window.vaeGenerate.attach(element));"
 PAINT_JS = f"async (dataset, ...z) => {{ await {LOADED}; window.vaeGenerate.show(dataset, z); }}"
 
 
+FULL_TRAINING_SET = 60_000  # MNIST's and Fashion-MNIST's
+
+
 def sampler_note(measured: dict[str, str]) -> str:
     """The page's words about the samplers, from the figures vae.fit_sampler measured and stored."""
     share = {key: f"{float(value):.0%}" for key, value in measured.items() if "share" in key}
+    images = int(measured["training_images"])
+    seen = f" (of the full set's {FULL_TRAINING_SET:,})" if images < FULL_TRAINING_SET else ""
+    even = f"{float(measured['mixture_confident_share']) / 10:.0%}"
     return (
         f"*Random sample* draws from a Gaussian mixture ({measured['components']} components) fitted to "
-        f"{int(measured['codes_fitted']):,} codes (draws of z ~ q(z | x)) of the "
-        f"{int(measured['training_images']):,} training images: the classifier is sure of "
-        f"{share['mixture_confident_share']} of {int(measured['codes']):,} such codes' decodes (the rarest "
-        f"class: {share['mixture_smallest_class_share']}). One Gaussian fitted to the same codes: "
-        f"{share['gaussian_confident_share']} (the rarest: {share['gaussian_smallest_class_share']}). The "
-        f"prior N(0, I), which a VAE's codes do not fill evenly: {share['prior_confident_share']} (the "
-        f"rarest: {share['prior_smallest_class_share']})."
+        f"{int(measured['codes_fitted']):,} codes (draws of z ~ q(z | x)) of the {images:,} training images "
+        f"the model learned from{seen}. Of {int(measured['codes']):,} such codes' decodes, the classifier is "
+        f"sure (p ≥ 0.9) of {share['mixture_confident_share']}, and the class it names least often gets "
+        f"{share['mixture_smallest_class_share']} of them (an even spread would give each {even}). One "
+        f"Gaussian fitted to the same codes: {share['gaussian_confident_share']} (least often: "
+        f"{share['gaussian_smallest_class_share']}). The prior N(0, I), which a VAE's codes do not fill "
+        f"evenly: {share['prior_confident_share']} (least often: {share['prior_smallest_class_share']})."
     )
 
 
@@ -265,7 +271,13 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
             with gr.Column(elem_id="sample-controls"):
                 sampler = sampler_choice("mixture", "sampler")
                 temperature = gr.Slider(
-                    0.0, MAX_TEMPERATURE, value=1.0, step=0.05, label="Temperature", elem_id="temperature"
+                    0.0,
+                    MAX_TEMPERATURE,
+                    value=1.0,
+                    step=0.05,
+                    label="Temperature",
+                    info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
+                    elem_id="temperature",
                 )
                 seed = gr.Number(
                     value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed"
@@ -273,7 +285,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                 with gr.Row():
                     random_button = gr.Button("Random sample", variant="primary", elem_id="random-sample")
                     reset_button = gr.Button("Reset to 0")
-                grid_button = gr.Button("64 samples at this temperature")
+                grid_button = gr.Button("64 random samples")
                 read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
                 note = gr.Markdown(elem_id="sampler-note")
         grid = gr.Image(label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid")

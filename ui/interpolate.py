@@ -8,10 +8,11 @@ from ui.models import Models
 from ui.widgets import pick_brush_when_shown, sketch_pad
 
 HELP = """
-Draw two digits, or leave a pad empty to start or end at a random sample (from the mixture that
-*Random sample* draws from), and walk the latent space from one code to the other: every step is
-decoded. **Spherical** interpolation is the default: in
-16 dimensions, codes from N(0, I) lie near a shell of radius about 4 (√16), and the straight line
+Draw two images (digits, or clothes on Fashion-MNIST), or leave a pad empty to start or end at a
+random sample (from the mixture that *Random sample* draws from), and walk the latent space from one
+code to the other: every step is decoded. **Spherical** interpolation is the default: the KL term
+pulls codes towards N(0, I), and in 16 dimensions codes from N(0, I) lie near a shell of radius
+about 4 (√16), and the straight line
 between two of them cuts inside it (its middle is only about 2.8 from the origin), through codes
 the decoder rarely saw, so the middle of a straight-line morph tends to fade. The spherical path
 keeps its distance from the origin. Switch to the straight line to compare.

@@ -73,7 +73,9 @@ class Models:
         return {
             bundle.dataset: DatasetHandlers(
                 generate=Generator(bundle.vae, bundle.classifier, bundle.samplers),
-                draw=Drawing(bundle.vae, bundle.classifier),
+                draw=Drawing(
+                    bundle.vae, bundle.classifier, (bundle.subset.test_images, bundle.subset.test_labels)
+                ),
                 interpolate=Interpolator(bundle.vae, bundle.samplers),
                 latent=LatentSpace(bundle),
                 comparison=Comparison.of(bundle),

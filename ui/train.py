@@ -8,17 +8,27 @@ from dataclasses import dataclass, field
 import gradio as gr
 import pandas as pd
 
-from playground.runs import DEFAULT_EPOCHS, MAX_BETA, MAX_EPOCHS, SettingsError, check_settings, train_on_gpu
+from playground.runs import (
+    DEFAULT_EPOCHS,
+    LIVE_HIDDEN,
+    MAX_BETA,
+    MAX_EPOCHS,
+    SettingsError,
+    check_settings,
+    train_on_gpu,
+)
 from ui.models import Models
+from vae.config import DATASETS
+from vae.subsets import Subset, load_subset
 
 HELP = """
 A VAE's loss is **reconstruction + β · KL**: the first term pays for every detail the decoder gets
 wrong, the second for every code that strays from N(0, I). With β = 1 it is the VAE's ELBO; with β = 0
 nothing pulls the codes together, as in a plain autoencoder; with a large β the codes huddle inside
-N(0, I) and carry less about the image. Below, the same small network (one hidden layer of 512, a
+N(0, I) and carry less about the image. Below, the same small network (one hidden layer of {hidden}, a
 2-D code) trained for {epochs} epochs at five values of β on the {images:,} training images that come
-with the app; each map shows where its 1,000 held-out images land, on the same axes, with N(0, I)'s
-1σ and 2σ circles.
+with the app; each map shows where its {held_out:,} held-out images land, on the same axes, with
+N(0, I)'s 1σ and 2σ circles.
 """
 
 RUN_HELP = """
@@ -132,10 +142,20 @@ class TrainTab:
         self.stop_button.click(self.stop, None, None, api_name=False, concurrency_limit=None)
 
 
+def help_text(subset: Subset) -> str:
+    """The tab's help, with the network's size, the run's length and the subset's counts filled in."""
+    return HELP.format(
+        hidden=LIVE_HIDDEN,
+        epochs=DEFAULT_EPOCHS,
+        images=len(subset.train_images),
+        held_out=len(subset.test_images),
+    )
+
+
 def build(models: Models, dataset: gr.Radio) -> TrainTab:
     """The tab's layout, then its events."""
     with gr.Tab("Train", id="train"):
-        gr.Markdown(HELP.format(epochs=DEFAULT_EPOCHS, images=10_000))
+        gr.Markdown(help_text(load_subset(next(iter(DATASETS)))))  # every subset has the same counts
         sweep_gallery = gr.Gallery(
             show_label=False,
             columns=5,
