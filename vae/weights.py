@@ -90,6 +90,7 @@ def read_config(config_cls: type, folder: Path) -> Any:
 def load_pretrained(model_cls: type[M], folder: str | Path) -> M:
     """Build model_cls from folder's config and load its safetensors weights (never pickle), in eval mode."""
     # safetensors.torch imports torch: here, so that importing this module to read a config does not.
+    import torch
     from safetensors.torch import load_file
 
     folder = Path(folder)
@@ -103,9 +104,12 @@ def load_pretrained(model_cls: type[M], folder: str | Path) -> M:
         state = load_file(path)
     except (SafetensorError, OSError, ValueError) as err:
         raise WeightsError(f"{path}: not a readable safetensors file ({err})") from None
-    model = model_cls(config)
+    # Built on the meta device: no memory and no random initialisation, which would draw from torch's
+    # global generator under a training run's feet on another thread; the file gives every tensor.
+    with torch.device("meta"):
+        model = model_cls(config)
     try:
-        model.load_state_dict(state, strict=True)
+        model.load_state_dict(state, strict=True, assign=True)
     except RuntimeError as err:
         detail = " ".join(str(err).split())
         raise WeightsError(f"{path}: does not match {folder / CONFIG_FILE}: {detail}") from None
