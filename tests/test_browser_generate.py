@@ -239,3 +239,14 @@ def test_use_in_sliders_with_an_empty_pad_says_so_and_keeps_the_sliders(page: Pa
     page.get_by_role("tab", name="Generate").click()
     assert slider_values(page) == values
     no_error_toast(page)
+
+
+def test_on_a_desktop_the_digit_stays_in_view_beside_the_last_slider(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url, width=1280, height=720)
+    page.locator("#slider-z16").scroll_into_view_if_needed()
+    slider = page.get_by_label("range slider for z16", exact=True).bounding_box()
+    canvas = page.locator("#digit-canvas").bounding_box()
+    assert canvas["y"] >= 0 and canvas["y"] + canvas["height"] <= 720  # the whole digit on screen
+    assert slider["y"] + slider["height"] <= 720
+    screenshot(page, "desktop-digit-beside-z16")
+    page.close()
