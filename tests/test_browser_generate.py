@@ -126,6 +126,15 @@ def test_on_a_phone_the_digit_stays_on_screen_beside_the_slider_being_dragged(
     page.close()
 
 
+def test_on_a_phone_the_sampling_controls_come_before_the_sliders(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url, **PHONE, has_touch=True, is_mobile=True)
+    page.get_by_role("tab", name="Generate").scroll_into_view_if_needed()
+    controls = page.get_by_role("button", name="Random sample").bounding_box()
+    first_slider = page.locator("#slider-z1").bounding_box()
+    assert controls["y"] < first_slider["y"]  # not after sixteen sliders, under the sticky digit
+    page.close()
+
+
 def test_the_draw_pad_takes_finger_strokes(browser: Browser, app_url: str) -> None:
     page = open_app(browser, app_url, **PHONE, has_touch=True, is_mobile=True)
     page.get_by_role("tab", name="Draw").click()

@@ -285,7 +285,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
                 with gr.Row():
                     random_button = gr.Button("Random sample", variant="primary", elem_id="random-sample")
                     reset_button = gr.Button("Reset to 0")
-                grid_button = gr.Button("64 random samples")
+                grid_button = gr.Button("Grid of 64 samples")
                 read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
                 note = gr.Markdown(elem_id="sampler-note")
         grid = gr.Image(label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid")

@@ -130,9 +130,13 @@
     for (const name of state.hidden) root.classList.add(`vae-hide-${name}`);
   }
 
-  function selectTab(tab) {
+  // Gradio may still be setting its tabs up when a link is restored, and take its first tab back:
+  // until the tab shows as selected, press it again, for up to two seconds.
+  function selectTab(tab, tries = 20) {
     const button = document.querySelector(`button[role=tab][data-tab-id="${tab}"]`);
-    if (button && button.getAttribute("aria-selected") !== "true") button.click();
+    if (button && button.getAttribute("aria-selected") === "true") return;
+    if (button) button.click();
+    if (tries > 0) setTimeout(() => selectTab(tab, tries - 1), 100);
   }
 
   // At most four address updates a second: browsers throttle faster history changes.
