@@ -68,10 +68,10 @@ class MapWindow:
     z2_shift: float = 0.0  # z2 spans [low, high] moved by this, for a square off the diagonal
 
     @classmethod
-    def around(cls, codes: np.ndarray, share: float = 0.995) -> "MapWindow":
+    def around(cls, codes: np.ndarray, share: float = 0.995, margins: Margins = Margins()) -> "MapWindow":
         """A square centred on 0 that holds `share` of the codes in both dimensions, plus a margin."""
         reach = float(np.quantile(np.abs(codes), share)) * 1.1
-        return cls(-reach, reach)
+        return cls(-reach, reach, margins=margins)
 
     @classmethod
     def of(cls, square: Square, size: int, margins: Margins = AXES) -> "MapWindow":
@@ -162,11 +162,13 @@ def blank_map(window: MapWindow) -> Image.Image:
 
 
 def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Image.Image:
-    """Every code as a dot coloured by its class."""
+    """Every code inside the window as a dot coloured by its class."""
     image = blank_map(window)
     draw = ImageDraw.Draw(image)
+    m, last = window.margins, window.size - 1
     for (x, y), label in zip(window.to_pixels(codes), labels, strict=True):
-        draw.ellipse([x - 1.2, y - 1.2, x + 1.2, y + 1.2], fill=DIGIT_COLOURS[int(label)])
+        if m.left <= x <= m.left + last and m.top <= y <= m.top + last:
+            draw.ellipse([x - 1.2, y - 1.2, x + 1.2, y + 1.2], fill=DIGIT_COLOURS[int(label)])
     return image
 
 
@@ -326,8 +328,11 @@ class LatentSpace:
         self.manifold = manifold(self.vae, self.window)
         terms = held_out_terms(self.vae, held_out, generator=seeded_generator(0))
         self.held_out_elbo = -(terms.reconstruction + terms.kl)  # the Train tab's β = 1 row, same code
-        self.ae_map = scatter_map(*models.ae_codes_2d, MapWindow.around(models.ae_codes_2d.codes))
-        self.vae_map = scatter_map(*models.codes_2d, MapWindow.around(models.codes_2d.codes))
+        # Each on its own axes, with ticks: the autoencoder's codes span a far larger square than the VAE's.
+        self.ae_map = scatter_map(
+            *models.ae_codes_2d, MapWindow.around(models.ae_codes_2d.codes, margins=AXES)
+        )
+        self.vae_map = scatter_map(*models.codes_2d, MapWindow.around(models.codes_2d.codes, margins=AXES))
         self._holes: tuple[PriorHoles, Image.Image] | None = None
         self._measuring = threading.Lock()
 

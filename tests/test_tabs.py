@@ -8,7 +8,7 @@ import torch
 
 from playground.bundle import ModelBundle
 from playground.draw import POSTERIOR_SAMPLES, POSTERIOR_SEED
-from playground.latent import MAP_WINDOW, MapWindow, close_up_picture, manifold, scatter_map
+from playground.latent import AXES, MAP_WINDOW, MapWindow, close_up_picture, manifold, scatter_map
 from playground.pictures import image_grid, to_image
 from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four
@@ -65,11 +65,11 @@ def test_the_latent_tabs_maps_grids_and_strips_are_each_models_own(
     with gr.Blocks():
         tab = latent.build(models, gr.Radio(["mnist"]), 16)
     images = by_label(tab.views("mnist", "codes", None) | tab.compare("mnist", "prior", 3))
-    vae_map = scatter_map(*bundle.codes_2d, MapWindow.around(bundle.codes_2d.codes))
+    vae_map = scatter_map(*bundle.codes_2d, MapWindow.around(bundle.codes_2d.codes, margins=AXES))
     assert same(images["2-D VAE: test codes"], vae_map)
     assert same(
         images["2-D autoencoder: test codes"],
-        scatter_map(*bundle.ae_codes_2d, MapWindow.around(bundle.ae_codes_2d.codes)),
+        scatter_map(*bundle.ae_codes_2d, MapWindow.around(bundle.ae_codes_2d.codes, margins=AXES)),
     )
     space = models["mnist"].latent
     held_out = space.test_images[:1].astype(np.float32)[:, None] / 255
