@@ -90,11 +90,18 @@ def build(models: Models, dataset: gr.Radio) -> DrawTab:
                 message = gr.Markdown("Draw on the pad.", elem_id="draw-message")
                 with gr.Row():
                     model_input = gr.Image(
-                        label="What the model sees (28x28)", format="png", elem_id="model-input"
+                        label="What the model sees (28x28)",
+                        format="png",
+                        height=280,
+                        width=280,
+                        elem_id="model-input",
                     )
                     with gr.Column():
                         reconstruction = gr.Image(
-                            label="Reconstruction from z = μ", format="png", elem_id="reconstruction"
+                            label="Reconstruction from z = μ",
+                            format="png",
+                            height=280,
+                            elem_id="reconstruction",
                         )
                         caption = gr.Markdown(elem_id="reconstruction-caption")
                 posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png", elem_id="posterior")

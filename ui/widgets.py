@@ -50,6 +50,8 @@ def sketch_pad(label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketc
             type="numpy",
             image_mode="RGBA",
             canvas_size=(size, size),
+            height=size
+            + 40,  # room for the canvas and its toolbar: the pad opens near full size, not at 72 %
             brush=gr.Brush(colors=["#000000"], color_mode="fixed", default_size=brush_size),
             layers=False,
             elem_id=elem_id,
