@@ -58,6 +58,8 @@ def test_random_sample_moves_every_slider_and_repaints_the_digit(page: Page, dec
     page.get_by_role("button", name="Grid of 64 samples").click()
     grid = page.locator("#sample-grid")
     expect(grid.locator("img")).to_be_visible()
+    label, picture = grid.get_by_test_id("block-label").bounding_box(), grid.locator("img").bounding_box()
+    assert label["y"] + label["height"] <= picture["y"]  # the label above the grid, not over its first row
     expect(grid.get_by_role("button", name="Download")).to_be_visible()
     no_error_toast(page)
     screenshot(page, "generate-random")
