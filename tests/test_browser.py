@@ -289,3 +289,15 @@ def test_new_random_codes_are_new_each_press(page: Page) -> None:
         shown.append(page.request.get(grid.get_attribute("src")).body())
     assert shown[0] != shown[1], "the same 64 codes came back"
     no_error_toast(page)
+
+
+def test_on_a_phone_the_interpolation_strip_is_tall_enough_to_read(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url, width=390, height=844, has_touch=True, is_mobile=True)
+    page.get_by_role("tab", name="Interpolate").click()
+    page.get_by_role("button", name="Interpolate", exact=True).click()
+    strip = page.locator("#morph-strip img")
+    expect(strip).to_be_visible()
+    shown, frame = strip.bounding_box(), page.locator("#morph-strip").bounding_box()
+    assert shown["height"] >= 80 and shown["x"] >= frame["x"]  # its first step on screen, scrolled sideways
+    screenshot(page, "phone-interpolate-strip")
+    page.close()
