@@ -262,6 +262,7 @@ def test_a_cleared_pad_can_be_drawn_on_again(page: Page, tab: str, pad: str) -> 
 def test_a_point_typed_under_the_map_is_decoded(page: Page) -> None:
     page.get_by_role("tab", name="Latent space").click()
     expect(page.locator("#latent-map img")).to_be_visible()
+    expect(page.locator("#map-digit")).to_be_hidden()  # no empty frame before a point is chosen
     z1 = page.get_by_label("z1", exact=True)
     z1.fill("1.5")
     z1.press("Enter")
