@@ -6,6 +6,7 @@ import html
 import json
 import threading
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -379,8 +380,17 @@ class LatentSpace:
     def focus_on(self, pixels: np.ndarray | None, name: str = "your drawing") -> Focus:
         """The posterior of an image; with none, of the first held-out image, so the view is never empty."""
         if pixels is None:
-            return self.test_focus(0)
+            return self.default_focus
         return Focus(name, posterior(self.vae, pixels))
+
+    @cached_property
+    def default_focus(self) -> Focus:
+        """The first held-out image's posterior, computed once: every page load without a drawing shows it."""
+        return self.test_focus(0)
+
+    def close_up(self, focus: Focus) -> Image.Image:
+        """The focus's true posterior against q, with its samples."""
+        return close_up_picture(focus)
 
     def test_focus(self, index: int) -> Focus:
         """The posterior of held-out image index."""

@@ -6,6 +6,7 @@ Every figure is in nats under the decoder's Bernoulli likelihood, the one the tr
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import torch
@@ -112,20 +113,21 @@ class Posterior:
         """log p(x) - ELBO = KL(q(z | x) || p(z | x)): what the ELBO loses by using q."""
         return self.log_px - self.elbo
 
+    @cached_property
     def density(self) -> np.ndarray:
-        """The true posterior's probability in each close-up cell (they sum to 1)."""
+        """The true posterior's probability in each close-up cell (they sum to 1), computed once."""
         weights = np.exp(self.log_joint - self.log_joint.max())
         return weights / weights.sum()
 
     def region_levels(self) -> list[float]:
         """The densities above which the true posterior's cells hold ELLIPSE_MASSES of its mass."""
-        ordered = np.sort(self.density().ravel())[::-1]
+        ordered = np.sort(self.density.ravel())[::-1]
         held = np.cumsum(ordered)
         return [float(ordered[min(np.searchsorted(held, mass), ordered.size - 1)]) for mass in ELLIPSE_MASSES]
 
     def moments(self) -> tuple[np.ndarray, np.ndarray, float]:
         """The true posterior's mean, standard deviations and correlation, from the grid."""
-        p, z = self.density().ravel(), self.square.cells(FINE_STEPS).double().numpy()
+        p, z = self.density.ravel(), self.square.cells(FINE_STEPS).double().numpy()
         mean = p @ z
         centred = z - mean
         cov = (centred * p[:, None]).T @ centred
@@ -136,11 +138,11 @@ class Posterior:
         """The share of the true posterior inside q's 2σ ellipse (which holds 86.5 % of q)."""
         z = self.square.cells(FINE_STEPS).double().numpy()
         inside = (((z - self.encoded.mu) / self.encoded.sigma) ** 2).sum(1) <= 4
-        return float(self.density().ravel()[inside].sum())
+        return float(self.density.ravel()[inside].sum())
 
     def regions(self) -> list[float]:
         """The shares of the true posterior's mass in each part of its 86.5 % region, largest first."""
-        density = self.density()
+        density = self.density
         parts, count = ndimage.label(density >= self.region_levels()[1])
         shares = ndimage.sum(density, parts, index=range(1, count + 1))
         return sorted((float(s) for s in np.atleast_1d(shares)), reverse=True)

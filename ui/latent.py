@@ -142,11 +142,9 @@ class LatentTab:
 
     def shown(self, dataset: str, focus: "Focus") -> dict:
         """The close-up, the figures and the state of a newly focused image."""
-        from playground.latent import close_up_picture
-
         space = self.models[dataset].latent
         return {
-            self.close_up: close_up_picture(focus),
+            self.close_up: space.close_up(focus),
             self.posterior_caption: space.posterior_caption(focus),
             self.posterior_figures: {"image": focus.name, **focus.posterior.figures()},
             self.focus: focus,
@@ -200,7 +198,7 @@ class LatentTab:
     def redraw(self, dataset: str, view: str, focus: "Focus | None") -> dict:
         """The map in the chosen view, with what is marked on it."""
         space = self.models[dataset].latent
-        focus = focus or space.focus_on(None)
+        focus = focus or space.default_focus
         return {
             self.latent_map: space.map_picture(view, focus),
             self.holes_caption: space.holes_caption() if view == "holes" else "",
@@ -208,14 +206,12 @@ class LatentTab:
 
     def sample(self, dataset: str, view: str, focus: "Focus | None") -> dict:
         """One more z = μ + σ·ε of the focused image: the arithmetic, its decode, and the cloud so far."""
-        from playground.latent import close_up_picture
-
         space = self.models[dataset].latent
-        focus, digit, text = space.sample(focus or space.focus_on(None))
+        focus, digit, text = space.sample(focus or space.default_focus)
         return {
             self.focus: focus,
             self.latent_map: space.map_picture(view, focus),
-            self.close_up: close_up_picture(focus),
+            self.close_up: space.close_up(focus),
             self.arithmetic: text,
             self.sample_digit: digit,
         }
@@ -260,7 +256,7 @@ class LatentTab:
         """
         space = self.models[dataset].latent
         point, digit, caption = space.decode_at(z1, z2)
-        marked = space.map_picture(view, focus or space.focus_on(None), point)
+        marked = space.map_picture(view, focus or space.default_focus, point)
         return {self.latent_map: marked, self.map_digit: digit, self.map_caption: caption}
 
     def wire(self, dataset: gr.Radio) -> None:

@@ -153,6 +153,20 @@
     }
   }
 
+  // A decoder's output (values in [0, 1], shape ending in height, width) as greyscale pixels on a canvas,
+  // which takes the output's size.
+  function paint(canvas, { values, shape }) {
+    const [height, width] = shape.slice(-2);
+    if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];
+    const context = canvas.getContext("2d");
+    const image = context.createImageData(width, height);
+    for (let i = 0; i < width * height; i++) {
+      const grey = Math.round(Math.min(Math.max(values[i], 0), 1) * 255);
+      image.data.set([grey, grey, grey, 255], 4 * i);
+    }
+    context.putImageData(image, 0, 0);
+  }
+
   async function loadDecoder(url) {
     const response = await fetch(url);
     if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
@@ -160,5 +174,5 @@
     return new Decoder(tensors, metadata);
   }
 
-  window.VaeDecoder = { loadDecoder, parseSafetensors, Decoder };
+  window.VaeDecoder = { loadDecoder, parseSafetensors, Decoder, paint };
 })();

@@ -108,26 +108,13 @@
       const decoder = await state.decoders[wanted.dataset];
       const key = `${wanted.dataset}:${wanted.values}`;
       if (state.wanted !== wanted || key === state.shown) return; // newer values came, or these are shown
-      paint(decoder.decode(wanted.values));
+      window.VaeDecoder.paint(state.canvas, decoder.decode(wanted.values));
       state.shown = key;
       document.documentElement.classList.add("vae-decodes-in-page");
       window.dispatchEvent(new CustomEvent("digit-painted", { detail: { time: performance.now(), ...wanted } }));
     } catch (error) {
       fail(error);
     }
-  }
-
-  function paint({ values, shape }) {
-    const [height, width] = shape.slice(-2);
-    const canvas = state.canvas;
-    if (canvas.width !== width || canvas.height !== height) [canvas.width, canvas.height] = [width, height];
-    const context = canvas.getContext("2d");
-    const image = context.createImageData(width, height);
-    for (let i = 0; i < width * height; i++) {
-      const grey = Math.round(Math.min(Math.max(values[i], 0), 1) * 255);
-      image.data.set([grey, grey, grey, 255], 4 * i);
-    }
-    context.putImageData(image, 0, 0);
   }
 
   // The dataset and code the page's link asks for, or the first dataset's origin.

@@ -100,7 +100,7 @@
     const wanted = state.wanted;
     if (!wanted) return;
     try {
-      paint(wanted.box.querySelector("canvas"), state.loaded[wanted.dataset].decode(wanted.z));
+      window.VaeDecoder.paint(wanted.box.querySelector("canvas"), state.loaded[wanted.dataset].decode(wanted.z));
       wanted.box.hidden = false;
       wanted.box.dataset.z = JSON.stringify(wanted.z);
       wanted.box.querySelector(".map-hover-z").textContent =
@@ -111,17 +111,6 @@
       wanted.box.hidden = true;
       console.error("map decoder:", error);
     }
-  }
-
-  function paint(canvas, { values, shape }) {
-    const [height, width] = shape.slice(-2);
-    const context = canvas.getContext("2d");
-    const image = context.createImageData(width, height);
-    for (let i = 0; i < width * height; i++) {
-      const grey = Math.round(Math.min(Math.max(values[i], 0), 1) * 255);
-      image.data.set([grey, grey, grey, 255], 4 * i);
-    }
-    context.putImageData(image, 0, 0);
   }
 
   function leave(event) {
