@@ -141,7 +141,8 @@
 
   // At most four address updates a second: browsers throttle faster history changes.
   function changed() {
-    if (state.timer) return;
+    // Until Gradio's load event has read the link (restore), the address is the link: leave it alone.
+    if (state.timer || !state.defaults) return;
     state.timer = setTimeout(() => {
       state.timer = 0;
       const hash = serialise(current());
