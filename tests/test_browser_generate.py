@@ -2,12 +2,14 @@
 the phone layout, the link that reopens a digit, and the fallback when the decoder cannot run."""
 
 import copy
+import io
 import re
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 from playwright.sync_api import Browser, Page, Request, expect
 
 from playground.generate import Generator
@@ -161,6 +163,45 @@ def test_the_draw_pad_takes_finger_strokes(browser: Browser, app_url: str) -> No
     expect(page.locator("#reconstruction img")).to_be_visible(timeout=15_000)
     expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like a 7")
     screenshot(page, "phone-draw")
+    page.close()
+
+
+def drawing_area(page: Page, pad: str) -> tuple[int, int, int, int] | None:
+    """The white square a pad draws on, (left, top, right, bottom) in page pixels; under the dark theme
+    the pad around it is dark grey. None until Gradio has drawn it."""
+    box = page.locator(f"#{pad}").bounding_box()
+    grey = np.asarray(Image.open(io.BytesIO(page.locator(f"#{pad}").screenshot())).convert("L"))
+    white = grey > 250
+    rows, columns = np.nonzero(white.sum(axis=1) > 100)[0], np.nonzero(white.sum(axis=0) > 100)[0]
+    if not len(rows) or not len(columns):
+        return None
+    return (
+        round(box["x"]) + columns[0],
+        round(box["y"]) + rows[0],
+        round(box["x"]) + columns[-1],
+        round(box["y"]) + rows[-1],
+    )
+
+
+@pytest.mark.parametrize(("tab", "pad"), [("Draw", "sketch"), ("Interpolate", "start-pad")])
+def test_on_a_phone_the_pads_tools_sit_under_the_canvas_not_over_it(
+    browser: Browser, app_url: str, tab: str, pad: str
+) -> None:
+    page = open_app(browser, app_url + "?__theme=dark", **PHONE, has_touch=True, is_mobile=True)
+    page.get_by_role("tab", name=tab).click()
+    page.locator(f"#{pad}").scroll_into_view_if_needed()
+    until(page, lambda: drawing_area(page, pad) is not None, "the pad never drew its canvas")
+    left, top, right, bottom = drawing_area(page, pad)
+    frame = page.locator(f"#{pad}").bounding_box()
+    tools = page.locator(f"#{pad} .toolbar-wrap").bounding_box()
+    assert tools["y"] > bottom or tools["x"] > right or tools["x"] + tools["width"] < left, (tools, bottom)
+    assert bottom - top >= 0.7 * frame["height"], "the pad leaves more dead space than canvas"
+    page.locator(f"#{pad}").get_by_role("button", name="Brush Size").click()
+    size = page.locator(f"#{pad} .toolbar-wrap input[type=range]")
+    expect(size).to_be_visible()
+    shown = size.bounding_box()
+    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= PHONE["width"], shown
+    screenshot(page, f"phone-{pad}-tools")
     page.close()
 
 
