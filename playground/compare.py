@@ -70,9 +70,10 @@ class Comparison:
             strips.append(image_grid(rival.model.decode_pixels(line.flatten(0, 1)), STRIP_STEPS, scale=2))
         return strips[0], strips[1]
 
-    def figures(self) -> str:
+    def figures(self, held_out_sure: float) -> str:
         """Markdown: the stored figures of both models, one row per sampler and one for the midpoints,
-        and what they show, read off the same numbers."""
+        and what they show, read off the same numbers; held_out_sure, the share of real held-out images
+        the classifier is sure of, is what they are measured against."""
         ae, vae = self.ae.samplers.metadata, self.vae.samplers.metadata
         rows = [(f"codes from {SAMPLERS[name]}", f"{name}_confident_share") for name in SAMPLERS]
         rows.append(("midpoints between test images of different classes", "midpoint_confident_share"))
@@ -80,7 +81,8 @@ class Comparison:
         counts = f"{int(vae['codes']):,} codes per sampler, {int(vae['midpoint_pairs']):,} pairs"
         lines = [
             f"**The {self.vae.model.config.latent_dim}-D models' decodes the classifier is sure of** "
-            f"(p ≥ {CONFIDENT}; {counts}):",
+            f"(p ≥ {CONFIDENT}; {counts}; higher is better, and the held-out images themselves score "
+            f"{held_out_sure:.0%}):",
             "",
             "| decodes of | autoencoder | VAE |",
             "|---|---:|---:|",

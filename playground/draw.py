@@ -97,7 +97,9 @@ class Drawing:
             reconstruction=to_image(decoded),
             model_input=to_image(pixels),
             posterior_samples=to_image(strip, scale=4),
-            latents=latent_html(mu[0].numpy(), sigma[0].numpy(), terms.kl_per_dim.numpy()),
+            latents=latent_html(
+                mu[0].numpy(), sigma[0].numpy(), terms.kl_per_dim.numpy(), self.vae.kl_per_dim.numpy()
+            ),
             message=html.escape(message),
             mu=[round(v, 2) for v in mu[0].tolist()],
             pixels=pixels,

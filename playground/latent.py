@@ -317,7 +317,7 @@ class LatentSpace:
 
     def __init__(self, models: ModelBundle) -> None:
         self.vae, self.classifier = models.map_vae.eval(), models.classifier.eval()
-        self.dataset = models.dataset
+        self.dataset, self.models = models.dataset, models
         self.test_images, self.test_labels = models.subset.test_images, models.subset.test_labels
         self.train_images = models.subset.train_images
         self.window = MAP_WINDOW
@@ -372,8 +372,9 @@ class LatentSpace:
             f"N(0, I). Of {holes.samples:,} samples of N(0, I), {holes.prior_share:.0%} land in a hole; "
             f"hover there to see what they decode to. Drawn where the codes are instead (a random training "
             f"image's q(z | x)), the classifier is sure (p ≥ 0.9) of {holes.sure_codes:.0%} of the decodes, "
-            f"against {holes.sure_prior:.0%} from N(0, I): the reason the Generate tab samples from a "
-            f"mixture fitted to the codes."
+            f"against {holes.sure_prior:.0%} from N(0, I) (and {self.models.held_out_sure_share:.0%} of the "
+            f"held-out images themselves): the reason the Generate tab samples from a mixture fitted to "
+            f"the codes."
         )
 
     @torch.inference_mode()

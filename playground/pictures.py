@@ -35,25 +35,28 @@ def image_grid(
     return to_image(grid, scale=scale)
 
 
-def latent_html(mu: np.ndarray, sigma: np.ndarray, kl_per_dim: np.ndarray) -> str:
-    """One row per dimension: the prior's +-1 band, the posterior's mu +- sigma box and its KL."""
+def latent_html(mu: np.ndarray, sigma: np.ndarray, kl_per_dim: np.ndarray, typical_kl: np.ndarray) -> str:
+    """One row per dimension: the prior's +-1 band, the posterior's mu +- sigma box, its KL in nats and,
+    to hold it against, typical_kl: the dimension's mean KL on held-out images, which training stored."""
 
     def position(value: float) -> float:
         return 100 * (np.clip(value, -SLIDER_RANGE, SLIDER_RANGE) + SLIDER_RANGE) / (2 * SLIDER_RANGE)
 
     rows = []
-    for i, (m, s, kl) in enumerate(zip(mu, sigma, kl_per_dim, strict=True)):
+    for i, (m, s, kl, typical) in enumerate(zip(mu, sigma, kl_per_dim, typical_kl, strict=True)):
         left, right = position(m - s), position(m + s)
         rows.append(
             f'<div class="zrow"><span class="zname">z{i + 1}</span><span class="ztrack">'
             f'<span class="zprior"></span>'
             f'<span class="zbox" style="left:{left:.1f}%;width:{max(right - left, 0.8):.1f}%"></span>'
             f'<span class="zmu" style="left:{position(m):.1f}%"></span></span>'
-            f'<span class="zval">μ {m:+.2f} σ {s:.2f} · KL {kl:.2f}</span></div>'
+            f'<span class="zval">μ {m:+.2f} σ {s:.2f} · KL {kl:.2f} ({typical:.2f})</span></div>'
         )
     legend = (
         "<p class='zlegend'>Grey band: the prior N(0, 1) within ±1σ. Orange box: this drawing's "
-        "posterior μ ± σ. A narrow box far from 0 costs many nats of KL; a dimension whose box "
-        "covers the band carries no information about the drawing.</p>"
+        "posterior μ ± σ. KL: each dimension's part of the KL above, in nats; in brackets, that "
+        "dimension's mean over images held out from training. A narrow box far from 0 "
+        "costs many nats of KL; a dimension whose box covers the band carries no information about the "
+        "drawing.</p>"
     )
     return f'<div class="latents">{"".join(rows)}</div>{legend}'

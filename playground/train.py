@@ -181,8 +181,11 @@ def outside_share(codes: np.ndarray) -> float:
 
 
 def within_two_sigma(codes: np.ndarray) -> float:
-    """The share of codes within N(0, I)'s 2σ circle, where 86 % of the prior's mass is."""
+    """The share of codes within N(0, I)'s 2σ circle."""
     return float((np.linalg.norm(codes, axis=1) <= 2.0).mean())
+
+
+PRIOR_WITHIN_TWO_SIGMA = 1 - math.exp(-2)  # N(0, I)'s own mass there in 2-D: P(χ²₂ ≤ 4), 86 %
 
 
 @dataclass(frozen=True)
@@ -246,8 +249,10 @@ class Training:
         """Each bundled run's map, captioned with its β."""
         return [(code_map(run.snapshot["codes"], self.labels), f"β = {run.beta:g}") for run in self.sweep]
 
-    def sweep_table(self) -> str:
-        """Markdown: each bundled run's figures, and what they show, read off the same numbers."""
+    def sweep_table(self, held_out_sure: float) -> str:
+        """Markdown: each bundled run's figures, and what they show, read off the same numbers, beside
+        their yardsticks: N(0, I)'s own share within 2σ and the held-out images' share the classifier is
+        sure of (held_out_sure)."""
         count = len(self.labels)
         lines = [
             "| β | reconstruction (nats) | KL (nats) | negative ELBO (nats, lower is better) "
@@ -270,14 +275,20 @@ class Training:
         )
         note = (
             f"Measured on the {count:,} held-out images (one sampled z each) and {PRIOR_SAMPLES:,} codes of "
-            f"N(0, I); each run is {DEFAULT_EPOCHS} epochs at seed 0, the tab's defaults."
+            f"N(0, I); each run is {DEFAULT_EPOCHS} epochs at seed 0, the tab's defaults. For reference, "
+            f"N(0, I) itself puts {share(PRIOR_WITHIN_TWO_SIGMA)} of its codes within 2σ, and the classifier "
+            f"is sure of {share(held_out_sure)} of the held-out images themselves."
         )
         return "\n".join(lines) + f"\n\n{reading} {note}"
+
+    def nearest(self, beta: float) -> SweepRun:
+        """The bundled run nearest in β: what a live run is held against."""
+        return min(self.sweep, key=lambda run: abs(run.beta - beta))
 
     def reading(self, row: dict) -> str:
         """What a run's latest epoch (train_live's row: its figures and its snapshot) shows, read off its
         numbers and set beside the bundled run nearest in β."""
-        nearest = min(self.sweep, key=lambda run: abs(run.beta - row["beta"]))
+        nearest = self.nearest(row["beta"])
         text = (
             f"**Epoch {row['epoch']} of {row['epochs']}** ({row['seconds']:.1f} s): on the held-out images "
             f"the reconstruction costs {row['reconstruction']:.1f} nats and the KL {row['kl']:.2f} nats, a "

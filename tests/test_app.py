@@ -88,14 +88,15 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
         models["fashion-mnist"].generate.decode(*values),
     )
     assert digit[0].tobytes() != clothing[0].tobytes()
-    assert re.fullmatch(r"Looks like an? \d \(\d+%\) to the classifier\.", digit[1])
+    assert re.fullmatch(r"Looks like an? \d \(\d+% sure\) to the classifier\.", digit[1])
     assert not re.search(r"like an? \d", clothing[1])
     with gr.Blocks():
         tab = latent.build(models, gr.Radio(["mnist"]), 16)
     mnist, fashion = tab.views("mnist", "codes", None), tab.views("fashion-mnist", "codes", None)
     assert "sneaker" not in mnist[tab.legend] and "sneaker" in fashion[tab.legend]
     assert mnist[tab.latent_map].tobytes() != fashion[tab.latent_map].tobytes()
-    assert mnist[tab.figures] == models["mnist"].comparison.figures() != fashion[tab.figures]
+    reference = models["mnist"].bundle.held_out_sure_share
+    assert mnist[tab.figures] == models["mnist"].comparison.figures(reference) != fashion[tab.figures]
     shown = tab.compare("fashion-mnist", "mixture", 2)
     grids = models["fashion-mnist"].comparison.random_grids("mixture", 2)
     assert [shown[tab.ae_grid].tobytes(), shown[tab.vae_grid].tobytes()] == [g.tobytes() for g in grids[:2]]
@@ -173,7 +174,7 @@ def test_reconstruct_a_drawn_png(client: Client, tmp_path: Path) -> None:
     assert png(model_input).shape == (280, 280)
     assert png(samples).shape == (112, 6 * 112)
     assert "zrow" in latents and "nats" in message
-    assert re.fullmatch(r"Looks like a 4 \(\d+%\) to the classifier\.", caption)
+    assert re.fullmatch(r"Looks like a 4 \(\d+% sure\) to the classifier\.", caption)
 
 
 def test_posterior_of_a_drawn_png_answers_its_figures_in_nats(client: Client, tmp_path: Path) -> None:

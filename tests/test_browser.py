@@ -46,7 +46,7 @@ def test_random_sample_moves_every_slider_and_repaints_the_digit(page: Page, dec
     for i, value in enumerate(Generator.from_folder().random(1.0, 7, "mixture").values, start=1):
         expect(slider_value(page, i)).to_have_value(f"{value:g}")
     expect(page.locator("#digit-caption")).to_have_text(
-        re.compile(r"Looks like an? \d \(\d+%\) to the classifier\.")
+        re.compile(r"Looks like an? \d \(\d+% sure\) to the classifier\.")
     )
     expect_painted_as_server_decodes(page, decode, "mnist")
     assert not np.array_equal(painted(page), before)
@@ -214,13 +214,15 @@ def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page, de
     assert not np.array_equal(painted(page), before)
     fashion = ModelBundle.load("fashion-mnist")
     expect(page.locator("#sampler-note")).to_have_text(
-        sampler_note(fashion.samplers.metadata).replace("*", "")
+        sampler_note(fashion.samplers.metadata, fashion.held_out_sure_share).replace("*", "")
     )
     page.get_by_role("tab", name="Latent space").click()
     expect(page.locator("#map-legend")).to_contain_text("ankle boot")
     comparison = Comparison.of(fashion)
     expect(page.locator("#compare-caption")).to_contain_text("These 64 codes from the prior N(0, I)")
-    expect(page.locator("#compare-figures")).to_contain_text(comparison.figures().split("\n\n")[-1].strip())
+    expect(page.locator("#compare-figures")).to_contain_text(
+        comparison.figures(fashion.held_out_sure_share).split("\n\n")[-1].strip()
+    )
     no_error_toast(page)
     screenshot(page, "fashion-latent-space")
     page.get_by_role("tab", name="Generate").click()

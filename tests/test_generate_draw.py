@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -32,7 +34,8 @@ def test_decode_gives_a_crisp_280px_digit_and_the_classifiers_reading(
     probs = small_classifier.predict_proba(decoded)[0]
     digit = int(probs.argmax())
     assert (
-        caption == f"Looks like {'an' if digit == 8 else 'a'} {digit} ({probs.max():.0%}) to the classifier."
+        caption
+        == f"Looks like {'an' if digit == 8 else 'a'} {digit} ({probs.max():.0%} sure) to the classifier."
     )
     expected = decoded[0, 0].numpy()
     assert np.abs(pixels[::10, ::10] / 255 - expected).max() <= 1 / 255  # one grey level per 10x10 block
@@ -99,6 +102,20 @@ def test_reconstruct_shows_input_reconstruction_samples_and_latents(draw: Drawin
     mu = draw.vae.encode(torch.from_numpy(result.pixels)[None, None])[0]
     assert result.caption == reading(draw.classifier, draw.vae.decode_pixels(mu))
     assert len(result.mu) == 4
+
+
+def test_each_dimensions_kl_is_shown_beside_the_held_out_mean_the_model_stored(draw: Drawing) -> None:
+    draw.vae.kl_per_dim.copy_(torch.tensor([2.5, 1.25, 0.5, 0.03]))
+    result = draw.reconstruct(draw_four(400, 80, 60, 280, 30))
+    x = torch.from_numpy(result.pixels)[None, None]
+    mu, logvar = draw.vae.encode(x)
+    kl = vae_loss(x, draw.vae.decode(mu), mu, logvar).kl_per_dim
+    shown = re.findall(r"KL (\d+\.\d\d) \((\d+\.\d\d)\)", result.latents)
+    typical = ["2.50", "1.25", "0.50", "0.03"]
+    assert shown == [(f"{k:.2f}", mean) for k, mean in zip(kl.tolist(), typical, strict=True)]
+    assert "part of the KL above, in nats; in brackets, that dimension's mean over images held out" in (
+        result.latents
+    )
 
 
 def test_a_drawings_figure_is_told_beside_the_held_out_images_of_its_class(

@@ -1,14 +1,22 @@
 """The figures the page's help quotes, checked against what they describe: the codes' size, the
-sketch's preparation, the Train tab's network and the subset that travels with the app."""
+sketch's preparation, the Train tab's network and the subset that travels with the app, the classifiers'
+stored accuracy, and the yardsticks the figures are read against."""
 
 import math
+from pathlib import Path
 
+import pytest
+import torch
+
+from playground.bundle import ModelBundle
 from playground.sketch import MNIST_BOX
-from playground.train import LIVE_CONFIG
-from ui import draw, interpolate
+from playground.train import LIVE_CONFIG, PRIOR_WITHIN_TWO_SIGMA, within_two_sigma
+from ui import draw, generate, interpolate
 from ui.models import Models
 from ui.train import help_text
+from vae.data import as_floats
 from vae.subsets import load_subset
+from vae.weights import WEIGHTS_DIR, model_folder, read_evaluation
 
 
 def words(text: str) -> str:
@@ -36,3 +44,32 @@ def test_the_train_help_quotes_the_network_and_the_subset() -> None:
     )
     assert f"on the {len(subset.train_images):,} training images" in text
     assert f"its {len(subset.test_images):,} held-out images" in text
+
+
+def test_the_generate_help_quotes_each_classifiers_stored_test_accuracy(tmp_path: Path) -> None:
+    text = words(generate.help_text(WEIGHTS_DIR))
+    mnist, fashion = (
+        read_evaluation(model_folder(name, "classifier")) for name in ("mnist", "fashion-mnist")
+    )
+    assert (
+        f"it names {mnist['classifier_test_accuracy']:.1%} of MNIST's {mnist['test_images']:,} test images "
+        f"correctly, {fashion['classifier_test_accuracy']:.1%} of Fashion-MNIST's)" in text
+    )
+    assert "how sure it is. The page's address" in words(generate.help_text(tmp_path))  # none measured
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_the_held_out_share_the_pages_quote_is_the_classifiers_on_the_subset(dataset: str) -> None:
+    bundle = ModelBundle.load(dataset)
+    subset = load_subset(dataset)
+    with torch.inference_mode():
+        probs = bundle.classifier(as_floats(subset.test_images)).softmax(1)
+    sure = float((probs.max(1).values >= 0.9).float().mean())
+    assert bundle.held_out_sure_share == pytest.approx(sure)
+    note = words(generate.sampler_note(bundle.samplers.metadata, bundle.held_out_sure_share))
+    assert f"against {sure:.0%} of the held-out images themselves" in note
+
+
+def test_the_prior_share_within_two_sigma_is_n01s_own() -> None:
+    codes = torch.randn(400_000, 2, generator=torch.Generator().manual_seed(0)).numpy()
+    assert within_two_sigma(codes) == pytest.approx(PRIOR_WITHIN_TWO_SIGMA, abs=0.003)

@@ -120,7 +120,9 @@ def test_a_click_decodes_the_clicked_code(space: LatentSpace) -> None:
     expected = space.vae.decode_pixels(torch.tensor([[z1, z2]]))[0, 0].detach().numpy()
     assert point == (z1, z2) and digit.size == (280, 280)
     assert np.abs(np.asarray(digit)[::10, ::10] / 255 - expected).max() <= 1 / 255
-    assert re.fullmatch(re.escape(f"z = ({z1:+.2f}, {z2:+.2f}) looks like ") + r"an? \d \(\d+%\)", caption)
+    assert re.fullmatch(
+        re.escape(f"z = ({z1:+.2f}, {z2:+.2f}) looks like ") + r"an? \d \(\d+% sure\)", caption
+    )
     focus = space.focus_on(None)
     marked = space.map_picture("codes", focus, point)
     assert marked.size == space.map.size and marked.tobytes() != space.map_picture("codes", focus).tobytes()

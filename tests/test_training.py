@@ -95,7 +95,7 @@ def models() -> Models:
     """The bundled models and the MNIST sweep's figures, loaded before any test swaps the subset for a
     tiny one."""
     models = Models().start_loading()
-    models["mnist"].train.sweep_table()
+    assert len(models["mnist"].train.sweep) == len(SWEEP_BETAS)
     return models
 
 
@@ -134,8 +134,10 @@ def test_the_bundled_sweep_shows_the_kl_term_at_work(models: Models) -> None:
     assert reconstruction == sorted(reconstruction) and kl == sorted(kl, reverse=True)
     inside = [training.within_two_sigma(run.snapshot["codes"]) for run in sweep]
     assert inside[-1] > inside[0]
-    table = models["mnist"].train.sweep_table()
+    table = models["mnist"].train.sweep_table(0.963)
     assert "the held-out reconstruction rises from" in table and "the KL falls from" in table
+    assert "N(0, I) itself puts 86% of its codes within 2σ" in table  # 1 − e⁻², P(χ²₂ ≤ 4)
+    assert "the classifier is sure of 96% of the held-out images themselves" in table
     assert f"| 1 | {sweep[2].figures['reconstruction']:.1f} |" in table
 
 
@@ -145,3 +147,19 @@ def test_the_sweep_is_measured_as_a_live_runs_last_epoch(models: Models) -> None
     row = {"epoch": 12, "epochs": 12, "seconds": 14.0, "beta": 1.0, "reconstruction": 160.0, "kl": 5.0}
     reading = one.reading(row | {"loss": 165.0} | one.sweep[2].snapshot)
     assert "The bundled run at β = 1 ended at" in reading
+
+
+def test_the_curves_hold_a_run_against_the_bundled_run_nearest_in_beta(models: Models) -> None:
+    records = [
+        {"epoch": 1, "reconstruction": 190.0, "kl": 3.0},
+        {"epoch": 2, "reconstruction": 175.0, "kl": 4.0},
+    ]
+    bundled = models["mnist"].train.nearest(2.4)
+    assert bundled.beta == 3
+    curve = train_tab.curves(records, bundled, 5)
+    mine, line = curve[curve.run == train_tab.YOURS], curve[curve.run == train_tab.BUNDLED]
+    assert mine[["epoch", "reconstruction", "kl"]].to_dict("records") == records
+    assert line.epoch.tolist() == [1, 5]  # across the whole run's axis
+    assert set(line.reconstruction) == {bundled.figures["reconstruction"]} and set(line.kl) == {
+        bundled.figures["kl"]
+    }

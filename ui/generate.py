@@ -15,14 +15,15 @@ from playground.pictures import MAX_TEMPERATURE, SLIDER_RANGE
 from ui.models import Models
 from ui.widgets import sampler_choice
 from vae.config import DATASETS
-from vae.weights import DECODER_FILE, model_folder
+from vae.weights import DECODER_FILE, WeightsError, model_folder, read_evaluation
 
 HELP = """
-Each slider is one latent dimension, the most informative first (by their KL on the test set).
+Each slider is one latent dimension, the most informative first (by their mean KL on images held out
+from training).
 Drag one and the image morphs smoothly: nearby codes decode to similar images. Your browser runs the
 decoder, so every frame of a drag is decoded on your device; when you let go, a small classifier
-trained on the same dataset says what it sees. The page's address follows the sliders and settings:
-copy it, or press *Copy link*, to share what you see.
+trained on the same dataset says what it sees and how sure it is{accuracy}. The page's address follows
+the sliders and settings: copy it, or press *Copy link*, to share what you see.
 """
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -50,8 +51,9 @@ PAINT_JS = f"async (dataset, ...z) => {{ await {LOADED}; window.vaeGenerate.show
 FULL_TRAINING_SET = 60_000  # MNIST's and Fashion-MNIST's
 
 
-def sampler_note(measured: dict[str, str]) -> str:
-    """The page's words about the samplers, from the figures vae.fit_sampler measured and stored."""
+def sampler_note(measured: dict[str, str], held_out_sure: float) -> str:
+    """The page's words about the samplers, from the figures vae.fit_sampler measured and stored, beside
+    the share of the held-out images themselves that the classifier is sure of."""
     share = {key: f"{float(value):.0%}" for key, value in measured.items() if "share" in key}
     images = int(measured["training_images"])
     seen = f" (of the full set's {FULL_TRAINING_SET:,})" if images < FULL_TRAINING_SET else ""
@@ -59,13 +61,35 @@ def sampler_note(measured: dict[str, str]) -> str:
     return (
         f"*Random sample* draws from a Gaussian mixture ({measured['components']} components) fitted to "
         f"{int(measured['codes_fitted']):,} codes (draws of z ~ q(z | x)) of the {images:,} training images "
-        f"the model learned from{seen}. Of {int(measured['codes']):,} such codes' decodes, the classifier is "
-        f"sure (p ≥ 0.9) of {share['mixture_confident_share']}, and the class it names least often gets "
-        f"{share['mixture_smallest_class_share']} of them (an even spread would give each {even}). One "
+        f"the model learned from{seen}. The classifier is sure (p ≥ 0.9) of "
+        f"{share['mixture_confident_share']} of {int(measured['codes']):,} such codes' decodes, against "
+        f"{held_out_sure:.0%} of the held-out images themselves; the class it names least often gets "
+        f"{share['mixture_smallest_class_share']} of all the decodes (an even spread of the "
+        f"{share['mixture_confident_share']} would give each {even}). One "
         f"Gaussian fitted to the same codes: {share['gaussian_confident_share']} (least often: "
         f"{share['gaussian_smallest_class_share']}). The prior N(0, I), which a VAE's codes do not fill "
         f"evenly: {share['prior_confident_share']} (least often: {share['prior_smallest_class_share']})."
     )
+
+
+def help_text(weights_dir: Path) -> str:
+    """The tab's help, with each classifier's test accuracy as vae.evaluate stored it: what a reading
+    can be trusted to; left out where a weights folder has no evaluation."""
+    try:
+        measured = {
+            DATASETS[name].title: read_evaluation(model_folder(name, "classifier", weights_dir))
+            for name in DATASETS
+        }
+        (first, figures), *others = measured.items()
+        accuracy = (
+            f" (it names {figures['classifier_test_accuracy']:.1%} of {first}'s "
+            f"{figures['test_images']:,} test images correctly"
+            + "".join(f", {other['classifier_test_accuracy']:.1%} of {name}'s" for name, other in others)
+            + ")"
+        )
+    except (WeightsError, KeyError, TypeError, ValueError):
+        accuracy = ""
+    return HELP.format(accuracy=accuracy)
 
 
 def static_url(path: Path) -> str:
@@ -154,7 +178,8 @@ class GenerateTab:
 
     def sampler_note(self, dataset: str) -> str:
         """What each sampler measured for this dataset's VAE when its samplers were fitted."""
-        return sampler_note(self.models[dataset].generate.samplers.metadata)
+        handlers = self.models[dataset]
+        return sampler_note(handlers.generate.samplers.metadata, handlers.bundle.held_out_sure_share)
 
     def reset(self, dataset: str) -> dict:
         """Set every slider to 0, the prior's mean, and decode that code.
@@ -239,7 +264,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
     """The tab's layout, then its events."""
     gr.set_static_paths([*SCRIPTS, *decoder_files(models.weights_dir).values()])
     with gr.Tab("Generate", id="generate"):
-        gr.Markdown(HELP)
+        gr.Markdown(help_text(models.weights_dir))
         with gr.Row(elem_id="generate-row"):
             with gr.Column(elem_id="digit-panel"):
                 gr.HTML(

@@ -163,7 +163,7 @@ class LatentTab:
             self.manifold: space.manifold,
             self.map_digit: None,
             self.map_caption: "",
-            self.figures: handlers.comparison.figures(),
+            self.figures: handlers.comparison.figures(handlers.bundle.held_out_sure_share),
             self.ae_map: space.ae_map,
             self.vae_map: space.vae_map,
             **self.shown(dataset, focus),

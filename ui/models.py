@@ -12,6 +12,7 @@ from vae.config import DATASETS, VAEConfig
 from vae.weights import WEIGHTS_DIR, model_folder, read_config
 
 if TYPE_CHECKING:  # these import torch, which Models loads on its thread
+    from playground.bundle import ModelBundle
     from playground.compare import Comparison
     from playground.draw import Drawing
     from playground.generate import Generator
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # these import torch, which Models loads on its thread
 class DatasetHandlers:
     """One dataset's models, behind the handlers of the tab each is named after."""
 
+    bundle: "ModelBundle"  # the models themselves, and what is measured of them once for every tab
     generate: "Generator"
     draw: "Drawing"
     interpolate: "Interpolator"
@@ -72,6 +74,7 @@ class Models:
         bundles = [ModelBundle.load(name, self.weights_dir) for name in DATASETS]
         return {
             bundle.dataset: DatasetHandlers(
+                bundle=bundle,
                 generate=Generator(bundle.vae, bundle.classifier, bundle.samplers),
                 draw=Drawing(
                     bundle.vae, bundle.classifier, (bundle.subset.test_images, bundle.subset.test_labels)
@@ -87,7 +90,8 @@ class Models:
     def _prepare_tabs(self) -> None:
         import_module("torch._dynamo")
         for handlers in self._loaded.result().values():
-            handlers.train.sweep_table()  # measures the sweep once; the handlers keep it
+            # Measures the sweep, and the held-out images' share its figures are read against, once.
+            handlers.train.sweep_table(handlers.bundle.held_out_sure_share)
             handlers.latent.holes()  # likewise the prior's holes (2 s)
 
     def __getitem__(self, dataset: str) -> DatasetHandlers:

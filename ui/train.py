@@ -4,6 +4,7 @@ beside the bundled β sweep trained by the same loop."""
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import gradio as gr
 import pandas as pd
@@ -20,6 +21,9 @@ from playground.runs import (
 from ui.models import Models
 from vae.config import DATASETS
 from vae.subsets import Subset, load_subset
+
+if TYPE_CHECKING:  # it imports torch, which Models loads on its thread
+    from playground.train import SweepRun
 
 HELP = """
 A VAE's loss is **reconstruction + β · KL**: the first term pays for every detail the decoder gets
@@ -84,8 +88,11 @@ class TrainTab:
 
     def sweep(self, dataset: str) -> dict:
         """The bundled β sweep of a dataset: its maps and its figures."""
-        training = self.models[dataset].train
-        return {self.sweep_gallery: training.sweep_gallery(), self.sweep_figures: training.sweep_table()}
+        handlers = self.models[dataset]
+        return {
+            self.sweep_gallery: handlers.train.sweep_gallery(),
+            self.sweep_figures: handlers.train.sweep_table(handlers.bundle.held_out_sure_share),
+        }
 
     def train(
         self, dataset: str, beta: float, epochs: float, seed: float, request: gr.Request | None = None
@@ -109,7 +116,7 @@ class TrainTab:
             records.append(
                 {key: row[key] for key in ("epoch", "reconstruction", "kl", "loss", "active_dims")}
             )
-            curve = pd.DataFrame(records)
+            curve = curves(records, training.nearest(beta), epochs)
             run_map, manifold, samples = training.pictures(row)
             yield {
                 self.run_map: run_map,
@@ -140,6 +147,18 @@ class TrainTab:
             show_progress="full",
         )
         self.stop_button.click(self.stop, None, None, api_name=False, concurrency_limit=None)
+
+
+YOURS, BUNDLED = "your run", "bundled run nearest in β, at its end"
+CURVE_COLOURS = {YOURS: "#e76300", BUNDLED: "#8a8a8a"}
+
+
+def curves(records: list[dict], bundled: "SweepRun", epochs: int) -> pd.DataFrame:
+    """The run's held-out figures per epoch, and the bundled run nearest in β as a flat line across
+    the plot: where the same loop ended, to hold the run against."""
+    end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
+    line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
+    return pd.concat([pd.DataFrame(records).assign(run=YOURS), pd.DataFrame(line)], ignore_index=True)
 
 
 def help_text(subset: Subset) -> str:
@@ -188,12 +207,20 @@ def build(models: Models, dataset: gr.Radio) -> TrainTab:
             reconstruction_plot = gr.LinePlot(
                 x="epoch",
                 y="reconstruction",
-                title="Held-out reconstruction, nats per image",
+                color="run",
+                color_map=CURVE_COLOURS,
+                title="Held-out reconstruction, nats per image (lower is better)",
                 y_title="nats",
                 elem_id="reconstruction-plot",
             )
             kl_plot = gr.LinePlot(
-                x="epoch", y="kl", title="Held-out KL, nats per image", y_title="nats", elem_id="kl-plot"
+                x="epoch",
+                y="kl",
+                color="run",
+                color_map=CURVE_COLOURS,
+                title="Held-out KL, nats per image (lower: codes nearer N(0, I))",
+                y_title="nats",
+                elem_id="kl-plot",
             )
             with gr.Column(min_width=300):
                 gr.Markdown("**Decodes of 16 codes drawn from N(0, I)**", elem_classes=["figure-title"])

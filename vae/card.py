@@ -15,10 +15,9 @@ from huggingface_hub import ModelCard, ModelCardData
 from vae.cli import HelpFormatter
 from vae.config import DATASETS, ClassifierConfig, VAEConfig
 from vae.sampling import SAMPLER_FILE, Samplers
-from vae.weights import CONFIG_FILE, WeightsError, read_config, read_config_json
+from vae.weights import CONFIG_FILE, EVALUATION_FILE, WeightsError, read_config, read_config_json
 
 CARD_FILE = "README.md"
-EVALUATION_FILE = "evaluation.json"
 VAE_FIGURES = {  # evaluation.json key, {k} standing for the number of importance samples: what it is
     "test_loss": "test loss, nats (negative ELBO with one sampled z)",
     "reconstruction": "reconstruction term, nats",

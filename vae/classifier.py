@@ -59,8 +59,8 @@ class DigitClassifier(nn.Module, PyTorchModelHubMixin, license="mit", tags=["mni
         return torch.softmax(self(x), dim=1)
 
     def describe(self, pixels: torch.Tensor) -> str:
-        """What one image (1, 1, 28, 28) looks like to the classifier, for a caption: 'an 8 (93 %)'."""
+        """What one image (1, 1, 28, 28) looks like to the classifier, for a caption: 'an 8 (93% sure)'."""
         probs = self.predict_proba(pixels)[0]
         name = DATASETS[self.config.dataset].classes[int(probs.argmax())]
         article = "an" if name[0] in "aeiou8" else "a"
-        return f"{article} {name} ({float(probs.max()):.0%})"
+        return f"{article} {name} ({float(probs.max()):.0%} sure)"

@@ -87,8 +87,9 @@ class VAE(nn.Module, PyTorchModelHubMixin, license="mit", tags=["vae", "mnist"])
                 nn.SiLU(),
                 nn.ConvTranspose2d(c, 1, 4, stride=2, padding=1),  # 14 -> 28
             )
-        # Mean KL of each latent dimension on the test set, filled in by training: it tells the
-        # app which dimensions carry information (dimensions are stored sorted by it, largest first).
+        # Mean KL of each latent dimension on held-out images (the validation split, or the test set
+        # without one), filled in by training: it tells the app which dimensions carry information
+        # (dimensions are stored sorted by it, largest first).
         self.register_buffer("kl_per_dim", torch.zeros(d))
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

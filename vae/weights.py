@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 DECODER_FILE = "decoder.safetensors"  # the decoder for the page, written by vae.export
+EVALUATION_FILE = "evaluation.json"  # what python -m vae.evaluate measured, kept beside the model
 CODES_FILE = "test_codes.safetensors"  # beside a model: the app draws maps and fits samplers without data
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 MODELS = ("vae", "vae-2d", "ae", "ae-2d", "classifier")  # the bundled folders of each dataset
@@ -49,7 +50,16 @@ class Codes(NamedTuple):
 
 def read_config_json(folder: Path) -> dict[str, Any]:
     """The folder's config.json as a dict, or a WeightsError naming the file."""
-    path = folder / CONFIG_FILE
+    return read_json_object(folder / CONFIG_FILE)
+
+
+def read_evaluation(folder: Path) -> dict[str, Any]:
+    """What python -m vae.evaluate measured of the folder's model, or a WeightsError naming the file."""
+    return read_json_object(folder / EVALUATION_FILE)
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON file holding one object, as a dict, or a WeightsError naming the file."""
     try:
         raw = json.loads(path.read_text())
     except FileNotFoundError:
