@@ -53,7 +53,7 @@ class Comparison:
             grids.append(image_grid(pixels, nrow=8, scale=2))
             shares.append(confident_share(self.classifier.predict_proba(pixels)))
         caption = (
-            f"These 64 codes from {SAMPLERS[sampler]}: the classifier is sure (p >= {CONFIDENT}) of "
+            f"These 64 codes from {SAMPLERS[sampler]}: the classifier is sure (p ≥ {CONFIDENT}) of "
             f"{shares[0]:.0%} of the autoencoder's decodes and {shares[1]:.0%} of the VAE's."
         )
         return *grids, caption

@@ -85,7 +85,7 @@ def test_random_grids_decode_the_same_samplers_codes_for_both_models(comparison:
     assert comparison.random_grids("prior", 3)[0].tobytes() != ae_grid.tobytes()  # far from the AE's codes
     assert re.fullmatch(
         r"These 64 codes from one Gaussian fitted to the training codes: the classifier is sure "
-        r"\(p >= 0\.9\) of \d+% of the autoencoder's decodes and \d+% of the VAE's\.",
+        r"\(p ≥ 0\.9\) of \d+% of the autoencoder's decodes and \d+% of the VAE's\.",
         caption,
     )
 

@@ -9,14 +9,16 @@ import pytest
 import torch
 
 from playground.bundle import ModelBundle
+from playground.runs import MAP_BETA
 from playground.sketch import MNIST_BOX
 from playground.train import LIVE_CONFIG, PRIOR_WITHIN_TWO_SIGMA, within_two_sigma
-from ui import draw, generate, interpolate
+from ui import draw, generate, interpolate, latent
 from ui.models import Models
 from ui.train import help_text
+from vae.config import DATASETS, VAEConfig
 from vae.data import as_floats
 from vae.subsets import load_subset
-from vae.weights import WEIGHTS_DIR, model_folder, read_evaluation
+from vae.weights import WEIGHTS_DIR, model_folder, read_config, read_evaluation, sweep_folder
 
 
 def words(text: str) -> str:
@@ -73,3 +75,10 @@ def test_the_held_out_share_the_pages_quote_is_the_classifiers_on_the_subset(dat
 def test_the_prior_share_within_two_sigma_is_n01s_own() -> None:
     codes = torch.randn(400_000, 2, generator=torch.Generator().manual_seed(0)).numpy()
     assert within_two_sigma(codes) == pytest.approx(PRIOR_WITHIN_TWO_SIGMA, abs=0.003)
+
+
+def test_the_latent_space_help_names_the_map_models_run_and_size() -> None:
+    text = words(latent.HELP.format(beta=MAP_BETA))
+    assert f"(the Train tab's β = {MAP_BETA:g} run)" in text
+    sizes = {name: read_config(VAEConfig, sweep_folder(name, MAP_BETA)).latent_dim for name in DATASETS}
+    assert set(sizes.values()) == {2} and "only **two** latent dimensions" in text

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # imports torch, which Models loads on its thread
 SCRIPTS = [STATIC / "latent.js"]
 
 HELP = """
-A VAE with only **two** latent dimensions (the Train tab's β = 1 run), so its whole latent space fits
+A VAE with only **two** latent dimensions (the Train tab's β = {beta:g} run), so its whole latent space fits
 on a page. The map shows where the held-out images land (their μ), coloured by class. **Move the
 pointer (or a finger) over the map**: your browser decodes the point under it. Click to ask the server
 for the point's decode and the classifier's reading. The manifold below decodes a grid of points on the
@@ -301,7 +301,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
     """The tab's layout, then its events."""
     gr.set_static_paths([*SCRIPTS, *map_decoders(models.weights_dir).values()])
     with gr.Tab("Latent space", id="latent"):
-        gr.Markdown(HELP)
+        gr.Markdown(HELP.format(beta=MAP_BETA))
         with gr.Row(elem_id="map-row"):
             with gr.Column(scale=5, min_width=320):
                 map_view = gr.Radio(MAP_VIEWS, value="codes", label="Map", elem_id="map-view")
