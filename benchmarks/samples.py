@@ -5,7 +5,9 @@ vae.sample_quality.measure, the code vae.fit_sampler ran when it stored the figu
 sampler, the share of 1,000 random codes' decodes the bundled classifier names with p >= 0.9 and the
 smallest share it names as one class; and the share of midpoints between 1,000 pairs of test images of
 different classes it is sure of. Then what the Random sample button gives: 1,000 presses at
-temperature 1 (seeds 0 to 999, codes clamped to the sliders' range as the page does).
+temperature 1 (seeds 0 to 999, codes clamped to the sliders' range as the page does). And the yardstick
+the page sets them against: the share of the 1,000 held-out images themselves that the classifier is sure
+of (ModelBundle.held_out_sure_share, the page's own code).
 """
 
 import argparse
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     result: dict[str, object] = {"presses": args.presses}
     for dataset in ("mnist", "fashion-mnist"):
         models = ModelBundle.load(dataset)
+        result[f"{dataset}_held_out_sure_share"] = round(models.held_out_sure_share, 4)
         result[f"{dataset}_ae"] = measure(models.ae, models.classifier, models.ae_samplers, models.ae_codes)
         result[f"{dataset}_vae"] = measure(models.vae, models.classifier, models.samplers, models.codes)
         generate = Generator(models.vae, models.classifier, models.samplers)
