@@ -55,6 +55,18 @@ def figure(elem_id: str) -> gr.Image:
     return gr.Image(show_label=False, format="png", elem_id=elem_id, buttons=["download"])
 
 
+YOURS, BUNDLED = "your run", "bundled run nearest in β, at its end"
+CURVE_COLOURS = {YOURS: "#e76300", BUNDLED: "#8a8a8a"}
+
+
+def curves(records: list[dict], bundled: "SweepRun", epochs: int) -> pd.DataFrame:
+    """The run's held-out figures per epoch, and the bundled run nearest in β as a flat line across
+    the plot: where the same loop ended, to hold the run against."""
+    end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
+    line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
+    return pd.concat([pd.DataFrame(records).assign(run=YOURS), pd.DataFrame(line)], ignore_index=True)
+
+
 @dataclass(kw_only=True)
 class TrainTab:
     """The tab's components and handlers."""
@@ -147,18 +159,6 @@ class TrainTab:
             show_progress="full",
         )
         self.stop_button.click(self.stop, None, None, api_name=False, concurrency_limit=None)
-
-
-YOURS, BUNDLED = "your run", "bundled run nearest in β, at its end"
-CURVE_COLOURS = {YOURS: "#e76300", BUNDLED: "#8a8a8a"}
-
-
-def curves(records: list[dict], bundled: "SweepRun", epochs: int) -> pd.DataFrame:
-    """The run's held-out figures per epoch, and the bundled run nearest in β as a flat line across
-    the plot: where the same loop ended, to hold the run against."""
-    end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
-    line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
-    return pd.concat([pd.DataFrame(records).assign(run=YOURS), pd.DataFrame(line)], ignore_index=True)
 
 
 def help_text(subset: Subset) -> str:
