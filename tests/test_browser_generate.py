@@ -298,5 +298,15 @@ def test_on_a_desktop_the_digit_stays_in_view_beside_the_last_slider(browser: Br
     canvas = page.locator("#digit-canvas").bounding_box()
     assert canvas["y"] >= 0 and canvas["y"] + canvas["height"] <= 720  # the whole digit on screen
     assert slider["y"] + slider["height"] <= 720
+    digit = painted(page)
+    bottom = page.evaluate("document.documentElement.scrollHeight - innerHeight")
+    for y in range(0, bottom + 1, 50):  # all the way down, the controls under the digit pass beneath it
+        page.evaluate(f"window.scrollTo(0, {y})")
+        shown = np.asarray(Image.open(io.BytesIO(page.locator("#digit-canvas").screenshot())).convert("L"))
+        expected = np.kron(digit, np.ones((10, 10), np.uint8))  # the 28x28 canvas shown at 280 px
+        rows, columns = min(shown.shape[0], 280), min(shown.shape[1], 280)
+        drawn_over = np.abs(shown[:rows, :columns].astype(int) - expected[:rows, :columns]) > 60
+        assert drawn_over.mean() < 0.002, f"at {y} px down, {drawn_over.sum()} digit pixels covered"
+    page.locator("#slider-z16").scroll_into_view_if_needed()
     screenshot(page, "desktop-digit-beside-z16")
     page.close()
