@@ -272,6 +272,15 @@ def test_typed_values_and_arrow_keys_get_a_new_reading(page: Page, decode: Serve
     moved = generator.decode(3.0, *values[1:])[1]
     assert moved != expected, "choose a key whose reading differs"
     expect(caption).to_have_text(moved)
+    box.fill("7")  # beyond the slider's ±3: kept to 3 as a drag would be, not sent on to fail
+    box.press("Enter")
+    expect(box).to_have_value("3")
+    clamped = generator.decode(3.0, 3.0, *values[2:])[1]
+    assert clamped != moved, "choose a value whose reading differs"
+    expect(caption).to_have_text(clamped)
+    page.locator("#slider-z1").get_by_role("button").click()  # z1's reset, which releases nothing
+    expect(slider_value(page, 1)).to_have_value("0")
+    expect(caption).to_have_text(generator.decode(0.0, 3.0, *values[2:])[1])
     no_error_toast(page)
 
 

@@ -13,7 +13,7 @@
     shown: "", // the dataset and values on the canvas now
     frame: 0,
     failed: null,
-    typed: 0, // when a key was last pressed on the sliders
+    typed: 0, // when a key was last pressed, or a reset pressed, on the sliders
     reading: 0, // the timer that asks for the classifier's reading after typing
   };
 
@@ -46,6 +46,9 @@
     document.addEventListener("input", followDrag, true);
     document.addEventListener("keydown", typed, true);
     document.addEventListener("input", typed, true);
+    document.addEventListener("click", typed, true);
+    document.addEventListener("input", keepInRange, true);
+    document.addEventListener("change", keepInRange, true);
     element.querySelector(".copy-link").addEventListener("click", (event) => window.vaeLinks.copy(event.currentTarget));
     element.querySelector(".digit-download").addEventListener("click", (event) => download(event.currentTarget));
     if (state.wanted) schedule();
@@ -74,12 +77,28 @@
     if (performance.now() - state.typed < 1500) askForReading();
   }
 
-  // A drag's release asks the server for the classifier's reading (Gradio's release event); keys do not
-  // release anything, so after a typed value or arrow-key moves the page asks once the keys pause, by
+  // A drag's release asks the server for the classifier's reading (Gradio's release event); keys and a
+  // slider's reset button do not release anything, so after them the page asks once things pause, by
   // pressing the tab's hidden #read-digit button.
   function typed(event) {
     const inSliders = event.target.closest && event.target.closest("#sliders");
-    if (inSliders && (event.type === "keydown" || event.target.type === "number")) state.typed = performance.now();
+    const key = event.type === "keydown" || event.target.type === "number";
+    const reset = event.type === "click" && event.target.closest("button");
+    if (inSliders && (key || reset)) state.typed = performance.now();
+  }
+
+  // Every slider's number box on the page keeps to its slider's range, as a drag does: a typed 7 on a
+  // ±3 slider becomes 3 before Gradio reads it, instead of reaching the server and failing there. While
+  // typing, only values that more keys cannot bring back into range are clamped (a 1 on the way to 12,
+  // on a slider from 2, is left for the change at Enter or blur).
+  function keepInRange(event) {
+    const box = event.target;
+    if (box.type !== "number" || !box.closest(".block") || box.min === "" || box.max === "") return;
+    const value = Number(box.value), min = Number(box.min), max = Number(box.max);
+    if (box.value === "" || !Number.isFinite(value)) return;
+    const final = event.type === "change";
+    if (value > max && (final || value > 0)) box.value = String(max);
+    else if (value < min && (final || value < 0)) box.value = String(min);
   }
 
   function askForReading() {
