@@ -25,6 +25,7 @@ from playground.posterior import (
     posterior,
     prior_holes,
 )
+from playground.runs import MAP_EDGE
 from vae.config import DATASETS
 from vae.data import as_floats
 from vae.model import VAE
@@ -308,7 +309,7 @@ class Focus:
     samples: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (ε, z) of each press of Sample ε
 
 
-MAP_WINDOW = MapWindow(-4.0, 4.0, MAP_SIZE, AXES)  # N(0, I) holds 99.9 % of its mass in this square
+MAP_WINDOW = MapWindow(-MAP_EDGE, MAP_EDGE, MAP_SIZE, AXES)
 
 
 class LatentSpace:

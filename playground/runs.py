@@ -9,6 +9,7 @@ import spaces
 
 SWEEP_BETAS = (0.0, 0.3, 1.0, 3.0, 10.0)  # the bundled runs, from a plain autoencoder's loss to collapse
 MAP_BETA = 1.0  # the Latent space tab's map is the bundled run at this β
+MAP_EDGE = 4.0  # the 2-D maps' axes run from -4 to 4: N(0, I) holds 99.9 % of its mass in that square
 LIVE_HIDDEN = 512  # the network trained live: one hidden layer of this size each way
 MAX_BETA, MAX_EPOCHS = 10.0, 30  # a run's bounds: its length stays under a minute on one CPU thread
 DEFAULT_EPOCHS = 12

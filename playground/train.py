@@ -19,7 +19,7 @@ from torch import nn
 from playground.bundle import subset_of
 from playground.latent import MapWindow, prior_grid, scatter_map
 from playground.pictures import image_grid
-from playground.runs import DEFAULT_EPOCHS, LIVE_HIDDEN, SWEEP_BETAS, check_settings
+from playground.runs import DEFAULT_EPOCHS, LIVE_HIDDEN, MAP_EDGE, SWEEP_BETAS, check_settings
 from vae.classifier import DigitClassifier, confident_share
 from vae.config import VAEConfig
 from vae.data import as_bytes, as_floats
@@ -27,7 +27,7 @@ from vae.model import VAE, active_dims
 from vae.train import TrainOptions, fit, held_out_terms, pick_device
 from vae.weights import WEIGHTS_DIR, load_pretrained, model_folder, sweep_folder
 
-MAP = MapWindow(-4.0, 4.0, size=360)  # fixed axes: N(0, I) holds 99.9 % of its mass in this square
+MAP = MapWindow(-MAP_EDGE, MAP_EDGE, size=360)  # fixed axes, the Latent space tab's
 MANIFOLD_STEPS, SAMPLES = 12, 16
 PRIOR_SAMPLES = 1000  # N(0, I) codes decoded and judged by the classifier, per run
 # The network trained live, as vae.train --architecture mlp builds it.

@@ -276,6 +276,10 @@ def test_a_point_typed_under_the_map_is_decoded(page: Page) -> None:
     z2.fill("-1")
     z2.press("Enter")
     expect(page.locator("#map-caption")).to_contain_text("z = (+1.50, -1.00)")
+    z1.fill("9")  # beyond the map's axes: the box says where the point is, as the caption does
+    z1.press("Enter")
+    expect(z1).to_have_value("4")
+    expect(page.locator("#map-caption")).to_contain_text("z = (+4.00, -1.00)")
     no_error_toast(page)
 
 

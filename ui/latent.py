@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 import numpy as np
 
-from playground.runs import MAP_BETA
+from playground.runs import MAP_BETA, MAP_EDGE
 from playground.sketch import SketchError
 from ui.generate import STATIC, static_url
 from ui.models import Models
@@ -250,8 +250,8 @@ class LatentTab:
 
         Args:
             dataset: "mnist" or "fashion-mnist".
-            z1: the point's first coordinate (clamped to the map).
-            z2: its second coordinate.
+            z1: the point's first coordinate, from -4 to 4 (the map's axes).
+            z2: its second coordinate, from -4 to 4.
             view: the map under the mark: "codes" (the held-out images') or "holes" (the prior's).
         """
         space = self.models[dataset].latent
@@ -343,8 +343,14 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
         with gr.Row():
             with gr.Column(scale=1):
                 with gr.Row():
-                    z1 = gr.Number(0.0, label="z1", info="type a value and press Enter, or click the map")
-                    z2 = gr.Number(0.0, label="z2")
+                    z1 = gr.Number(
+                        0.0,
+                        label="z1",
+                        info="type a value and press Enter, or click the map",
+                        minimum=-MAP_EDGE,
+                        maximum=MAP_EDGE,
+                    )
+                    z2 = gr.Number(0.0, label="z2", minimum=-MAP_EDGE, maximum=MAP_EDGE)
                 map_caption = gr.Markdown(elem_id="map-caption")
                 map_digit = gr.Image(
                     label="Decoded point", format="png", height=200, width=200, elem_id="map-digit"

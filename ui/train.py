@@ -12,6 +12,7 @@ import pandas as pd
 from playground.runs import (
     DEFAULT_EPOCHS,
     LIVE_HIDDEN,
+    MAP_EDGE,
     MAX_BETA,
     MAX_EPOCHS,
     SettingsError,
@@ -44,10 +45,10 @@ wait their turn, and the page says your place). **Stop** ends the run and keeps 
 
 
 MAP_TITLE = (
-    "**Where the held-out images land (μ)**, on axes from -4 to 4 with N(0, I)'s 1σ and 2σ circles; "
-    "the dashed square is the part of the plane that the decoder's grid covers"
+    f"**Where the held-out images land (μ)**, on axes from {-MAP_EDGE:g} to {MAP_EDGE:g} with N(0, I)'s "
+    "1σ and 2σ circles; the dashed square is the part of the plane that the decoder's grid covers"
 )
-MANIFOLD_TITLE = "**What the decoder draws** across the prior's quantiles, 5 % to 95 % in each direction"
+MANIFOLD_TITLE = "**What the decoder draws** across the prior's quantiles, 5% to 95% in each direction"
 
 
 def figure(elem_id: str) -> gr.Image:
