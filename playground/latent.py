@@ -258,18 +258,21 @@ def close_up_picture(focus: "Focus") -> Image.Image:
     return image
 
 
+CODES_BLUE, HOLE_MAGENTA = (63, 144, 218), (194, 24, 91)  # the holes view's density and its hatching
+
+
 def holes_picture(holes: PriorHoles, window: MapWindow) -> Image.Image:
     """The training codes' density (darker where denser), the prior's 1σ, 2σ and 3σ circles dashed,
     and its holes hatched."""
     image = blank_map(window)
     density = np.exp(holes.log_codes - holes.log_codes.max())
     shade = np.sqrt(upsampled(density, window.size))[..., None]
-    blue = np.array([63, 144, 218], np.float32)
+    blue = np.array(CODES_BLUE, np.float32)
     plot_pixels(image, window, np.uint8(255 - shade * (255 - blue)), np.ones((window.size,) * 2, bool))
     hole = upsampled(holes.holes.astype(np.float32), window.size) >= 0.5
     rows, columns = np.indices(hole.shape)
     hatch = hole & ((rows + columns) % 7 < 2)
-    plot_pixels(image, window, np.broadcast_to(np.array([194, 24, 91], np.uint8), (*hole.shape, 3)), hatch)
+    plot_pixels(image, window, np.broadcast_to(np.array(HOLE_MAGENTA, np.uint8), (*hole.shape, 3)), hatch)
     draw = ImageDraw.Draw(image)
     for radius in (1.0, 2.0, 3.0):
         dashed(draw, ellipse_points(window, np.zeros(2), np.full(2, radius), 160), "#222222", width=1)
@@ -338,12 +341,24 @@ class LatentSpace:
         self._holes: tuple[PriorHoles, Image.Image] | None = None
         self._measuring = threading.Lock()
 
-    def legend(self) -> str:
-        """HTML naming each map colour's class; it carries the map's geometry for the page's hover."""
-        names = DATASETS[self.dataset].classes
+    def legend(self, view: str = "codes") -> str:
+        """HTML naming what each of the view's colours stands for (each class, or the codes' density and
+        the holes); it carries the map's geometry for the page's hover."""
+        if view == "holes":
+            blue, magenta = (f"rgb{colour}" for colour in (CODES_BLUE, HOLE_MAGENTA))
+            keys = [
+                (f"background:{blue}", "where the training codes lie, darker where denser"),
+                (
+                    f"background:repeating-linear-gradient(45deg,{magenta} 0 2px,transparent 2px 5px)",
+                    f"a hole: inside 2σ, codes under {HOLE_RATIO:g} times as dense as N(0, I)",
+                ),
+            ]
+        else:
+            names = DATASETS[self.dataset].classes
+            keys = [(f"background:{colour}", name) for colour, name in zip(DIGIT_COLOURS, names, strict=True)]
         swatches = "".join(
-            f'<span class="swatch"><span style="background:{colour}"></span>{html.escape(name)}</span>'
-            for colour, name in zip(DIGIT_COLOURS, names, strict=True)
+            f'<span class="swatch"><span style="{style}"></span>{html.escape(name)}</span>'
+            for style, name in keys
         )
         geometry = html.escape(json.dumps({"dataset": self.dataset, **self.window.geometry()}))
         return f'<div class="legend" data-map="{geometry}">{swatches}</div>'

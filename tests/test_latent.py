@@ -135,6 +135,11 @@ def test_the_legend_names_every_colour_and_carries_the_maps_geometry(space: Late
         assert f'<span style="background:{colour}"></span>{digit}</span>' in legend
     geometry = json.loads(html.unescape(re.search(r'data-map="([^"]+)"', legend).group(1)))
     assert geometry == {"dataset": "mnist", **space.window.geometry()}
+    holes = space.legend("holes")  # no class colours on that view: its density and its hatching instead
+    assert holes.count('class="swatch"') == 2 and DIGIT_COLOURS[0] not in holes
+    assert "rgb(63, 144, 218)" in holes and "a hole: inside 2σ, codes under 0.1 times as dense" in holes
+    geometry_of = re.compile(r'data-map="([^"]+)"')
+    assert geometry_of.search(holes).group(1) == geometry_of.search(legend).group(1)  # the hover still works
 
 
 def test_the_focused_images_q_is_drawn_at_its_mu_on_the_map(space: LatentSpace) -> None:

@@ -158,7 +158,7 @@ class LatentTab:
         focus = space.focus_on(drawing)
         return {
             self.latent_map: space.map_picture(view, focus),
-            self.legend: space.legend(),
+            self.legend: space.legend(view),
             self.holes_caption: space.holes_caption() if view == "holes" else "",
             self.manifold: space.manifold,
             self.map_digit: None,
@@ -201,6 +201,7 @@ class LatentTab:
         focus = focus or space.default_focus
         return {
             self.latent_map: space.map_picture(view, focus),
+            self.legend: space.legend(view),
             self.holes_caption: space.holes_caption() if view == "holes" else "",
         }
 
@@ -271,7 +272,7 @@ class LatentTab:
         self.map_view.change(
             self.redraw,
             [dataset, self.map_view, self.focus],
-            [self.latent_map, self.holes_caption],
+            [self.latent_map, self.legend, self.holes_caption],
             api_name=False,
             show_progress="hidden",
         )
