@@ -47,6 +47,7 @@ def test_a_run_draws_each_epoch_and_stop_keeps_what_it_has(browser: Browser, app
     stopped_at = epoch_shown(page)
     assert 2 <= stopped_at < 30
     expect(page.locator("#train-reading")).to_contain_text(f"Epoch {stopped_at} of 30")  # kept, not cleared
+    expect(page.locator("#train-reading")).to_contain_text("Stopped, as you asked")
     expect(page.locator("#train-map img")).to_be_visible()
     no_error_toast(page)
     page.locator("#train-map").scroll_into_view_if_needed()

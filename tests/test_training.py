@@ -119,6 +119,9 @@ def test_the_tabs_handler_streams_an_update_per_epoch_and_stop_ends_the_run(
     assert np.asarray(first[tab.run_map]).shape == (360, 360, 3)
     assert np.asarray(first[tab.run_map]).tobytes() != np.asarray(second[tab.run_map]).tobytes()
     tab.stop(Visitor())  # Stop: the run ends before its next epoch; what it showed stays on the page
+    assert next(run) == {
+        tab.reading: f"**Stopped**, as you asked; the run keeps what it drew. {second[tab.reading]}"
+    }
     with pytest.raises(StopIteration):
         next(run)
     assert len(list(tab.train("mnist", 2.0, 2, 1, Visitor()))) == 2  # the next run is not stopped

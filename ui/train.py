@@ -131,17 +131,19 @@ class TrainTab:
             )
             curve = curves(records, training.nearest(beta), epochs)
             run_map, manifold, samples = training.pictures(row)
+            reading = training.reading(row)
             yield {
                 self.run_map: run_map,
                 self.run_manifold: manifold,
                 self.run_samples: samples,
                 self.reconstruction_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
                 self.kl_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
-                self.reading: training.reading(row),
+                self.reading: reading,
                 self.figures: json.loads(json.dumps(records)),
             }
             if session in self.stopping:  # Stop: leaving the loop closes the run; what it drew stays
                 self.stopping.discard(session)
+                yield {self.reading: f"**Stopped**, as you asked; the run keeps what it drew. {reading}"}
                 return
 
     def stop(self, request: gr.Request) -> None:
@@ -210,8 +212,8 @@ def build(models: Models, dataset: gr.Radio) -> TrainTab:
                 y="reconstruction",
                 color="run",
                 color_map=CURVE_COLOURS,
-                title="Held-out reconstruction, nats per image (lower is better)",
-                y_title="nats",
+                title="Held-out reconstruction per image",
+                y_title="nats (lower is better)",
                 elem_id="reconstruction-plot",
             )
             kl_plot = gr.LinePlot(
@@ -219,8 +221,8 @@ def build(models: Models, dataset: gr.Radio) -> TrainTab:
                 y="kl",
                 color="run",
                 color_map=CURVE_COLOURS,
-                title="Held-out KL, nats per image (lower: codes nearer N(0, I))",
-                y_title="nats",
+                title="Held-out KL per image",
+                y_title="nats (lower: codes nearer N(0, I))",
                 elem_id="kl-plot",
             )
             with gr.Column(min_width=300):
