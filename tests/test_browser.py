@@ -92,6 +92,9 @@ def test_use_in_sliders_copies_the_drawing_into_the_generate_tab(page: Page, dec
     expect(slider_value(page, 1)).not_to_have_value("0")
     expect(page.locator("#digit-caption")).to_contain_text("Looks like a 7")
     expect_painted_as_server_decodes(page, decode, "mnist")
+    # The address follows the switch to the Generate tab (the default, so no tab= at all) and the code.
+    expect(page).not_to_have_url(re.compile(r"tab="))
+    expect(page).to_have_url(re.compile(r"[#&]z=[^&]*[1-9]"))
 
 
 def test_latent_space_tab_decodes_a_click_and_shows_the_drawings_posterior(page: Page) -> None:

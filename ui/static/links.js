@@ -226,8 +226,14 @@
     setTimeout(() => (button.textContent = label), 1500);
   }
 
-  // Any change a visitor makes (a slider, a radio, a tab, a number) moves the address.
+  // Any change a visitor makes (a slider, a radio, a tab, a number) moves the address, and so does a tab
+  // the server opens (Use in sliders opens the Generate tab after the sliders have moved).
   for (const type of ["input", "change", "click"]) document.addEventListener(type, changed, true);
+  new MutationObserver(changed).observe(document.documentElement, {
+    subtree: true,
+    attributes: true,
+    attributeFilter: ["aria-selected"],
+  });
   document.addEventListener("click", (event) => {
     const button = event.target.closest && event.target.closest("#copy-page-link");
     if (button) copy(button);
