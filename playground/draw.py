@@ -11,7 +11,7 @@ from PIL import Image
 from playground.generate import reading
 from playground.pictures import latent_html, to_image
 from playground.sketch import SketchError, preprocess_sketch
-from vae.classifier import DigitClassifier
+from vae.classifier import DigitClassifier, with_article
 from vae.config import DATASETS
 from vae.model import VAE, vae_loss
 from vae.sampling import seeded_generator
@@ -113,7 +113,8 @@ class Drawing:
         label = int(self.classifier.predict_proba(x).argmax())
         name = DATASETS[self.dataset].classes[label]
         return (
-            f" Held-out images labelled {name} average {self.references[label]:.1f} nats, all of them "
-            f"{self.references[None]:.1f}. A nat is a natural-log unit: {loss:.1f} nats means the model "
+            f" The classifier reads your drawing itself as {with_article(name)}: held-out images labelled "
+            f"{name} average {self.references[label]:.1f} nats, all of them "
+            f"{self.references[None]:.1f} nats. A nat is a natural-log unit: {loss:.1f} nats means the model "
             f"gives these 784 pixels a probability of about e^-{loss:.0f}."
         )

@@ -441,7 +441,7 @@ class LatentSpace:
             f"p(x | z)·p(z), its densest {inner} dark blue and {outer} light blue, the shares inside a "
             f"Gaussian's 1σ and 2σ ellipses; q's 1σ (solid) and 2σ (dashed) ellipses in black.\n\n"
             f"| in nats (log-probabilities; higher is better) | |\n|---|---:|\n"
-            f"| ELBO: E_q[log p(x \\| z)] − KL(q ‖ N(0, I)) "
+            f"| ELBO: E_q[log p(x \\| z)] − KL(q ‖ N(0, I)), ± its Monte-Carlo standard error "
             f"| {post.elbo:.2f} ± {post.elbo_error:.2f} |\n"
             f"| log p(x), importance-sampled with k = {IS_SAMPLES:,} samples from q | {post.log_px:.2f} |\n"
             f"| log p(x), summed over the close-up's {FINE_STEPS}x{FINE_STEPS} grid "

@@ -173,7 +173,10 @@ class Posterior:
             )
         else:
             shape = "q has about the true posterior's size and shape"
-        return f"{shape}; its 2σ ellipse holds {inside:.0%} of the true posterior, against 86 % of q. {gap}"
+        return (
+            f"{shape}; its 2σ ellipse holds {inside:.0%} of the true posterior, against "
+            f"{ELLIPSE_MASSES[1]:.0%} of q. {gap}"
+        )
 
     def figures(self) -> dict[str, float | int | list[float]]:
         """The figures as the /posterior endpoint answers them."""

@@ -19,6 +19,7 @@ from torch import nn
 from playground.bundle import subset_of
 from playground.latent import MapWindow, prior_grid, scatter_map
 from playground.pictures import image_grid
+from playground.posterior import ELLIPSE_MASSES
 from playground.runs import DEFAULT_EPOCHS, LIVE_HIDDEN, MAP_EDGE, SWEEP_BETAS, check_settings
 from vae.classifier import DigitClassifier, confident_share
 from vae.config import VAEConfig
@@ -185,7 +186,7 @@ def within_two_sigma(codes: np.ndarray) -> float:
     return float((np.linalg.norm(codes, axis=1) <= 2.0).mean())
 
 
-PRIOR_WITHIN_TWO_SIGMA = 1 - math.exp(-2)  # N(0, I)'s own mass there in 2-D: P(χ²₂ ≤ 4), 86 %
+PRIOR_WITHIN_TWO_SIGMA = ELLIPSE_MASSES[1]  # N(0, I)'s own mass within 2σ in 2-D: P(χ²₂ ≤ 4), 86 %
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,7 @@ class Training:
         reading = (
             f"From β = {first.beta:g} to β = {last.beta:g}, the held-out reconstruction {reconstruction} and "
             f"the KL {trend(first.figures['kl'], last.figures['kl'], ' nats', 2)}; the share of codes inside "
-            f"N(0, I)'s 2σ circle {trend(*inside, ' %', 0)}."
+            f"N(0, I)'s 2σ circle {trend(*inside, '%', 0)}."
         )
         note = (
             f"Measured on the {count:,} held-out images (one sampled z each) and {PRIOR_SAMPLES:,} codes of "

@@ -61,6 +61,8 @@ def test_random_sample_moves_every_slider_and_repaints_the_digit(page: Page, dec
     label, picture = grid.get_by_test_id("block-label").bounding_box(), grid.locator("img").bounding_box()
     assert label["y"] + label["height"] <= picture["y"]  # the label above the grid, not over its first row
     expect(grid.get_by_role("button", name="Download")).to_be_visible()
+    buttons = grid.locator(".icon-button-wrapper").bounding_box()
+    assert buttons["y"] + buttons["height"] <= picture["y"]  # its buttons on the label's row, too
     no_error_toast(page)
     screenshot(page, "generate-random")
 

@@ -85,7 +85,7 @@ def steps(weights_dir: Path) -> list[dict]:
             "question": "Drawn a few times, will the samples land inside q's dashed 2σ ellipse?",
             "reveal_action": "#sample-eps",
             "reveal_target": "#close-up",
-            "answer": "Mostly: a 2-D Gaussian keeps 86 % of its samples inside its 2σ ellipse. The tour "
+            "answer": "Mostly: a 2-D Gaussian keeps 86% of its samples inside its 2σ ellipse. The tour "
             "pressed Sample ε: the white dot is z, and the arithmetic under it uses the 7's own numbers.",
         },
         {

@@ -9,6 +9,11 @@ from vae.config import DATASETS, ClassifierConfig
 CONFIDENT = 0.9  # a decode counts as a recognisable image when the classifier gives it p >= this
 
 
+def with_article(name: str) -> str:
+    """A class name as a caption says it: 'a 7', 'an 8', 'an ankle boot'."""
+    return f"{'an' if name[0] in 'aeiou8' else 'a'} {name}"
+
+
 def confident_share(probs: torch.Tensor) -> float:
     """The share of images (rows of class probabilities) that the classifier names with p >= CONFIDENT."""
     return float((probs.max(1).values >= CONFIDENT).float().mean())
@@ -62,5 +67,4 @@ class DigitClassifier(nn.Module, PyTorchModelHubMixin, license="mit", tags=["mni
         """What one image (1, 1, 28, 28) looks like to the classifier, for a caption: 'an 8 (93% sure)'."""
         probs = self.predict_proba(pixels)[0]
         name = DATASETS[self.config.dataset].classes[int(probs.argmax())]
-        article = "an" if name[0] in "aeiou8" else "a"
-        return f"{article} {name} ({float(probs.max()):.0%} sure)"
+        return f"{with_article(name)} ({float(probs.max()):.0%} sure)"
