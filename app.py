@@ -22,9 +22,9 @@ INTRO = """
 A VAE squeezes each 28x28 image into a few numbers, its **latent code z**. The encoder does not
 give one point but a mean **μ** and a spread **σ** per dimension, the decoder learns from samples
 **z = μ + σ·ε**, and a KL term pulls every image's cloud of codes towards N(0, I). So the codes
-gather round the origin with no gaps between neighbours, and most random z from N(0, I) decode to
-something plausible: the Generate tab says how often, and the Latent space tab shows where N(0, I)
-still has holes. Pick a dataset below: every tab switches to the models trained on it.
+gather round the origin, close enough that most random z from N(0, I) decode to something plausible:
+the Generate tab says how often, and the Latent space tab shows the holes that remain, where N(0, I)
+puts codes the encoder seldom gives. Pick a dataset below: every tab switches to the models trained on it.
 """
 
 
@@ -88,7 +88,13 @@ def build_demo(models: Models) -> gr.Blocks:
         chain = {"api_name": False, "trigger_mode": "always_last"}
         shown = [demo.load, dataset.change]
         gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
-        gr.on(shown, training.sweep, dataset, [training.sweep_gallery, training.sweep_figures], **chain)
+        gr.on(
+            shown,
+            training.sweep,
+            dataset,
+            [training.sweep_gallery, training.sweep_legend, training.sweep_figures],
+            **chain,
+        )
         gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
             space.views, [dataset, space.map_view, drawing.pixels], space.view_outputs, **chain
         ).then(space.compare, [dataset, *space.compare_inputs], space.compare_outputs, **chain)

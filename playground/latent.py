@@ -3,17 +3,16 @@ decodes to, one image's posterior q(z | x) against the true one, and the prior's
 autoencoder's and VAE's maps that the comparison shows side by side."""
 
 import html
-import json
 import threading
 from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from playground.bundle import ModelBundle
-from playground.pictures import image_grid, to_image
+from playground.pictures import DIGIT_COLOURS, class_keys, image_grid, legend_html, to_image
 from playground.posterior import (
     ELLIPSE_MASSES,
     FINE_STEPS,
@@ -33,15 +32,9 @@ from vae.sampling import seeded_generator
 from vae.train import held_out_terms
 
 MAP_SIZE = 420  # pixels per side of a latent map's plot
-# One colour per class, so the maps of every model read the same way: Petroff's ten-colour sequence
-# (matplotlib's "petroff10"), chosen to stay apart for the common colour-vision deficiencies.
-DIGIT_COLOURS = [
-    "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
-    "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
-]  # fmt: skip
 Q_COLOUR = "#000000"  # q(z | x)'s ellipses: a colour no class has
 TRUE_COLOURS = ("#1f5f9e", "#9cc5ea")  # the true posterior's 39 % and 86 % regions
-HOLE_COLOUR = "#c2185b"
+CODES_COLOUR, HOLE_COLOUR = "#3f90da", "#c2185b"  # the holes view: the codes' density, the holes' hatching
 HOLES_STEPS = 105  # cells per side of the grid the codes' density is evaluated on (4 px each)
 CLOSE_UP_SIZE = 300
 
@@ -258,21 +251,19 @@ def close_up_picture(focus: "Focus") -> Image.Image:
     return image
 
 
-CODES_BLUE, HOLE_MAGENTA = (63, 144, 218), (194, 24, 91)  # the holes view's density and its hatching
-
-
 def holes_picture(holes: PriorHoles, window: MapWindow) -> Image.Image:
     """The training codes' density (darker where denser), the prior's 1σ, 2σ and 3σ circles dashed,
     and its holes hatched."""
     image = blank_map(window)
     density = np.exp(holes.log_codes - holes.log_codes.max())
     shade = np.sqrt(upsampled(density, window.size))[..., None]
-    blue = np.array(CODES_BLUE, np.float32)
+    blue = np.array(ImageColor.getrgb(CODES_COLOUR), np.float32)
     plot_pixels(image, window, np.uint8(255 - shade * (255 - blue)), np.ones((window.size,) * 2, bool))
     hole = upsampled(holes.holes.astype(np.float32), window.size) >= 0.5
     rows, columns = np.indices(hole.shape)
     hatch = hole & ((rows + columns) % 7 < 2)
-    plot_pixels(image, window, np.broadcast_to(np.array(HOLE_MAGENTA, np.uint8), (*hole.shape, 3)), hatch)
+    magenta = np.array(ImageColor.getrgb(HOLE_COLOUR), np.uint8)
+    plot_pixels(image, window, np.broadcast_to(magenta, (*hole.shape, 3)), hatch)
     draw = ImageDraw.Draw(image)
     for radius in (1.0, 2.0, 3.0):
         dashed(draw, ellipse_points(window, np.zeros(2), np.full(2, radius), 160), "#222222", width=1)
@@ -307,7 +298,7 @@ def manifold(model: VAE, window: MapWindow, steps: int = 15) -> Image.Image:
 class Focus:
     """The image whose posterior the tab shows, and the samples of z = μ + σ·ε drawn for it so far."""
 
-    name: str  # "your drawing" or "test image 4 (a 4)"
+    name: str  # "the Draw tab's drawing" or "held-out image 4 (labelled 4)"
     posterior: Posterior
     samples: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (ε, z) of each press of Sample ε
 
@@ -334,10 +325,10 @@ class LatentSpace:
         terms = held_out_terms(self.vae, held_out, generator=seeded_generator(0))
         self.held_out_elbo = -(terms.reconstruction + terms.kl)  # the Train tab's β = 1 row, same code
         # Each on its own axes, with ticks: the autoencoder's codes span a far larger square than the VAE's.
-        self.ae_map = scatter_map(
-            *models.ae_codes_2d, MapWindow.around(models.ae_codes_2d.codes, margins=AXES)
-        )
-        self.vae_map = scatter_map(*models.codes_2d, MapWindow.around(models.codes_2d.codes, margins=AXES))
+        self.ae_window = MapWindow.around(models.ae_codes_2d.codes, margins=AXES)
+        self.vae_window = MapWindow.around(models.codes_2d.codes, margins=AXES)
+        self.ae_map = scatter_map(*models.ae_codes_2d, self.ae_window)
+        self.vae_map = scatter_map(*models.codes_2d, self.vae_window)
         self._holes: tuple[PriorHoles, Image.Image] | None = None
         self._measuring = threading.Lock()
 
@@ -345,23 +336,16 @@ class LatentSpace:
         """HTML naming what each of the view's colours stands for (each class, or the codes' density and
         the holes); it carries the map's geometry for the page's hover."""
         if view == "holes":
-            blue, magenta = (f"rgb{colour}" for colour in (CODES_BLUE, HOLE_MAGENTA))
             keys = [
-                (f"background:{blue}", "where the training codes lie, darker where denser"),
+                (f"background:{CODES_COLOUR}", "where the training codes lie, darker where denser"),
                 (
-                    f"background:repeating-linear-gradient(45deg,{magenta} 0 2px,transparent 2px 5px)",
+                    f"background:repeating-linear-gradient(45deg,{HOLE_COLOUR} 0 2px,transparent 2px 5px)",
                     f"a hole: inside 2σ, codes under {HOLE_RATIO:g} times as dense as N(0, I)",
                 ),
             ]
         else:
-            names = DATASETS[self.dataset].classes
-            keys = [(f"background:{colour}", name) for colour, name in zip(DIGIT_COLOURS, names, strict=True)]
-        swatches = "".join(
-            f'<span class="swatch"><span style="{style}"></span>{html.escape(name)}</span>'
-            for style, name in keys
-        )
-        geometry = html.escape(json.dumps({"dataset": self.dataset, **self.window.geometry()}))
-        return f'<div class="legend" data-map="{geometry}">{swatches}</div>'
+            keys = class_keys(self.dataset)
+        return legend_html(keys, {"dataset": self.dataset, **self.window.geometry()})
 
     def holes(self) -> tuple[PriorHoles, Image.Image]:
         """The prior's holes and their picture, measured once when first asked for (about 2 s)."""
@@ -382,7 +366,8 @@ class LatentSpace:
         """What the holes view shows, with its figures."""
         holes, _ = self.holes()
         return (
-            f"**The prior's holes.** Blue: where the {len(self.train_images):,} training images' codes lie "
+            f"**The prior's holes.** Blue: where the codes of the map model's {len(self.train_images):,} "
+            f"training images lie "
             f"(their q(z | x) summed: the aggregate posterior). Dashed: N(0, I)'s 1σ, 2σ and 3σ circles. "
             f"Hatched: inside the 2σ circle, where the codes are less than {HOLE_RATIO:g} times as dense as "
             f"N(0, I). Of {holes.samples:,} samples of N(0, I), {holes.prior_share:.0%} land in a hole; "
@@ -394,7 +379,7 @@ class LatentSpace:
         )
 
     @torch.inference_mode()
-    def focus_on(self, pixels: np.ndarray | None, name: str = "your drawing") -> Focus:
+    def focus_on(self, pixels: np.ndarray | None, name: str = "the Draw tab's drawing") -> Focus:
         """The posterior of an image; with none, of the first held-out image, so the view is never empty."""
         if pixels is None:
             return self.default_focus

@@ -1,14 +1,24 @@
 """Images and HTML the app shows, in numpy and Pillow only, so that the page can be built from this
 module before torch loads."""
 
+import html
+import json
 import math
 
 import numpy as np
 from PIL import Image
 
+from vae.config import DATASETS
+
 SLIDER_RANGE = 3.0  # each latent slider spans [-3, 3]; the page reads it from the server
 MAX_TEMPERATURE = 2.0  # random codes' spread, from 0 (the sampler's centre) to twice as fitted
 DISPLAY_SCALE = 10  # 28 px digits are shown at 280 px, nearest-neighbour so pixels stay crisp
+# One colour per class, so the maps of every model read the same way: Petroff's ten-colour sequence
+# (matplotlib's "petroff10"), chosen to stay apart for the common colour-vision deficiencies.
+DIGIT_COLOURS = [
+    "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6",
+    "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
+]  # fmt: skip
 
 
 def to_image(pixels: np.ndarray, scale: int = DISPLAY_SCALE) -> Image.Image:
@@ -60,3 +70,18 @@ def latent_html(mu: np.ndarray, sigma: np.ndarray, kl_per_dim: np.ndarray, typic
         "drawing.</p>"
     )
     return f'<div class="latents">{"".join(rows)}</div>{legend}'
+
+
+def class_keys(dataset: str) -> list[tuple[str, str]]:
+    """Each class's colour on the maps (a CSS background) with its name, for legend_html."""
+    names = DATASETS[dataset].classes
+    return [(f"background:{colour}", name) for colour, name in zip(DIGIT_COLOURS, names, strict=True)]
+
+
+def legend_html(keys: list[tuple[str, str]], data: dict | None = None) -> str:
+    """HTML naming what each colour stands for, from (CSS background, name) keys; data, if given, travels
+    as the legend's data-map (a map's geometry, which the page's hover reads)."""
+    swatch = '<span class="swatch"><span style="{}"></span>{}</span>'
+    swatches = "".join(swatch.format(style, html.escape(name)) for style, name in keys)
+    attribute = f' data-map="{html.escape(json.dumps(data))}"' if data is not None else ""
+    return f'<div class="legend"{attribute}>{swatches}</div>'

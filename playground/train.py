@@ -24,7 +24,7 @@ from playground.runs import DEFAULT_EPOCHS, LIVE_HIDDEN, MAP_EDGE, SWEEP_BETAS, 
 from vae.classifier import DigitClassifier, confident_share
 from vae.config import VAEConfig
 from vae.data import as_bytes, as_floats
-from vae.model import VAE, active_dims
+from vae.model import ACTIVE_KL, VAE, active_dims
 from vae.train import TrainOptions, fit, held_out_terms, pick_device
 from vae.weights import WEIGHTS_DIR, load_pretrained, model_folder, sweep_folder
 
@@ -264,7 +264,8 @@ class Training:
             f, inside = run.figures, share(within_two_sigma(run.snapshot["codes"]))
             lines.append(
                 f"| {run.beta:g} | {f['reconstruction']:.1f} | {f['kl']:.2f} | {f['loss']:.1f} "
-                f"| {f['active_dims']} | {inside} | {share(run.snapshot['prior_share'])} |"
+                f"| {f['active_dims']} of {LIVE_CONFIG['latent_dim']} | {inside} "
+                f"| {share(run.snapshot['prior_share'])} |"
             )
         first, last = self.sweep[0], self.sweep[-1]
         inside = [100 * within_two_sigma(run.snapshot["codes"]) for run in (first, last)]
@@ -276,7 +277,9 @@ class Training:
         )
         note = (
             f"Measured on the {count:,} held-out images (one sampled z each) and {PRIOR_SAMPLES:,} codes of "
-            f"N(0, I); each run is {DEFAULT_EPOCHS} epochs at seed 0, the tab's defaults. For reference, "
+            f"N(0, I); each run is {DEFAULT_EPOCHS} epochs at seed 0, the tab's defaults. A dimension is active "
+            f"when its mean KL is above {ACTIVE_KL:g} nats: below that, the code carries nothing about the "
+            f"image in it. For reference, "
             f"N(0, I) itself puts {share(PRIOR_WITHIN_TWO_SIGMA)} of its codes within 2σ, and the classifier "
             f"is sure of {share(held_out_sure)} of the held-out images themselves."
         )

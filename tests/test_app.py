@@ -95,6 +95,14 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
     mnist, fashion = tab.views("mnist", "codes", None), tab.views("fashion-mnist", "codes", None)
     assert "sneaker" not in mnist[tab.legend] and "sneaker" in fashion[tab.legend]
     assert mnist[tab.latent_map].tobytes() != fashion[tab.latent_map].tobytes()
+    space = models["mnist"].latent  # each comparison map says how far its axes reach, since they differ
+    reach = {name: window.high for name, window in (("ae", space.ae_window), ("vae", space.vae_window))}
+    assert (
+        mnist[tab.ae_map].label
+        == f"2-D autoencoder: test codes, axes from -{reach['ae']:.0f} to {reach['ae']:.0f}"
+    )
+    assert mnist[tab.vae_map].label.endswith(f"axes from -{reach['vae']:.0f} to {reach['vae']:.0f}")
+    assert reach["ae"] > 3 * reach["vae"]
     reference = models["mnist"].bundle.held_out_sure_share
     assert mnist[tab.figures] == models["mnist"].comparison.figures(reference) != fashion[tab.figures]
     shown = tab.compare("fashion-mnist", "mixture", 2)
@@ -184,7 +192,7 @@ def test_posterior_of_a_drawn_png_answers_its_figures_in_nats(client: Client, tm
     close_up, caption, figures = client.predict("mnist", sketch, api_name="/posterior")
     space = LatentSpace(ModelBundle.load("mnist"))
     expected = space.focus_on(preprocess_sketch(draw_four(400, 80, 60, 280, 30), "mnist"))
-    assert figures == {"image": "your drawing", **expected.posterior.figures()}
+    assert figures == {"image": "the Draw tab's drawing", **expected.posterior.figures()}
     assert {"elbo", "log_px", "gap"} <= figures.keys() and figures["log_px"] >= figures["elbo"]
     assert np.array_equal(png(close_up), np.asarray(close_up_picture(expected)))
     assert f"| {figures['log_px']:.2f} |" in caption and f"k = {IS_SAMPLES:,}" in caption

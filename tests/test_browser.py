@@ -104,7 +104,7 @@ def test_latent_space_tab_decodes_a_click_and_shows_the_drawings_posterior(page:
     draw_seven(page)
     expect(page.locator("#reconstruction img")).to_be_visible()
     page.get_by_role("tab", name="Latent space").click()
-    expect(page.locator("#posterior-caption")).to_contain_text("Your drawing: q(z | x) = N(μ = (")
+    expect(page.locator("#posterior-caption")).to_contain_text("The Draw tab's drawing: q(z | x) = N(μ = (")
     expect(page.locator("#posterior-caption")).to_contain_text(f"importance-sampled with k = {IS_SAMPLES:,}")
     latent_map = page.locator("#latent-map img")
     expect(latent_map).to_be_visible()

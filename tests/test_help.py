@@ -44,7 +44,7 @@ def test_the_train_help_quotes_the_network_and_the_subset() -> None:
     assert (
         f"one hidden layer of {LIVE_CONFIG['hidden']}, a 2-D code" in text and LIVE_CONFIG["latent_dim"] == 2
     )
-    assert f"on the {len(subset.train_images):,} training images" in text
+    assert f"on the first {len(subset.train_images):,} training images" in text
     assert f"its {len(subset.test_images):,} held-out images" in text
 
 

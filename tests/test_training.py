@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from playground import train as training
+from playground.pictures import DIGIT_COLOURS
 from playground.runs import SWEEP_BETAS, SettingsError, check_settings
 from playground.train import Training, train_live
 from tests.conftest import blob_digits
@@ -166,3 +167,11 @@ def test_the_curves_hold_a_run_against_the_bundled_run_nearest_in_beta(models: M
     assert set(line.reconstruction) == {bundled.figures["reconstruction"]} and set(line.kl) == {
         bundled.figures["kl"]
     }
+
+
+def test_the_sweep_maps_come_with_their_class_colours_named(models: Models) -> None:
+    with gr.Blocks():
+        tab = train_tab.build(models, gr.Radio(["mnist"]))
+    legend = tab.sweep("fashion-mnist")[tab.sweep_legend]
+    assert legend.count('class="swatch"') == 10 and "ankle boot" in legend
+    assert f"background:{DIGIT_COLOURS[9]}" in legend.split("ankle boot")[0].rsplit("swatch", 1)[-1]

@@ -60,11 +60,17 @@ on the straight line joining them; the middle column is the midpoint the table c
 
 MAPS_HELP = """
 #### Where the codes lie, in two dimensions
-The same two models with only two latent dimensions: each test image's code, coloured by class.
+The same two models with only two latent dimensions: each test image's code, coloured by class. Each
+map has its own axes, to hold 99.5% of its codes: compare their ticks.
 """
 
 
 MAP_VIEWS = [("Held-out images' codes", "codes"), ("The prior's holes", "holes")]
+
+
+def map_label(model: str, reach: float) -> str:
+    """A comparison map's label, with the reach of its axes: the two models' codes spread very differently."""
+    return f"2-D {model}: test codes, axes from -{reach:.0f} to {reach:.0f}"
 
 
 def one_seed(seed: float | None) -> float:
@@ -164,8 +170,8 @@ class LatentTab:
             self.map_digit: None,
             self.map_caption: "",
             self.figures: handlers.comparison.figures(handlers.bundle.held_out_sure_share),
-            self.ae_map: space.ae_map,
-            self.vae_map: space.vae_map,
+            self.ae_map: gr.Image(space.ae_map, label=map_label("autoencoder", space.ae_window.high)),
+            self.vae_map: gr.Image(space.vae_map, label=map_label("VAE", space.vae_window.high)),
             **self.shown(dataset, focus),
             self.arithmetic: "",
             self.sample_digit: None,

@@ -17,7 +17,7 @@ TOOLBAR_HTML = """
 <div class="page-tools">
   <button id="take-tour" type="button">Take the tour</button>
   <button id="copy-page-link" type="button">Copy link</button>
-  <span>the link carries everything the page shows: tab, dataset, sliders and settings</span>
+  <span>the link carries the tab, the dataset, the sliders and the Generate, Train and map settings</span>
 </div>
 """
 

@@ -33,7 +33,7 @@ def steps(weights_dir: Path) -> list[dict]:
             "state": {"dataset": TOUR_DATASET, "z": seven, "sampler": "mixture"},
             "target": "#digit-panel",
             "text": "This 7 is the decoder's drawing of 16 numbers, its latent code z: one per slider. "
-            "They are the code the encoder gave a 7 from the test set.",
+            "They are the code the encoder gave a 7 from the test set. (The tour uses the MNIST digits.)",
             "question": "Predict: as z1 moves from 0 to 2.5, will the image jump to another digit at once, "
             "or change a little at a time?",
             "reveal": {"z": moved},
@@ -116,7 +116,7 @@ def steps(weights_dir: Path) -> list[dict]:
             "state": {"sampler": "mixture"},
             "target": "#random-sample",
             "text": "Press Random sample, drag the sliders, or draw your own digit. Copy link (under the "
-            "intro) shares exactly what you see, down to the tab and the settings.",
+            "intro) shares the tab, the dataset, the sliders and the settings as you left them.",
         },
     ]
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 import pandas as pd
 
+from playground.pictures import class_keys, legend_html
 from playground.runs import (
     DEFAULT_EPOCHS,
     LIVE_HIDDEN,
@@ -31,9 +32,10 @@ A VAE's loss is **reconstruction + β · KL**: the first term pays for every det
 wrong, the second for every code that strays from N(0, I). With β = 1 it is the VAE's ELBO; with β = 0
 nothing pulls the codes together, as in a plain autoencoder; with a large β the codes huddle inside
 N(0, I) and carry less about the image. Below, the same small network (one hidden layer of {hidden}, a
-2-D code) trained for {epochs} epochs at five values of β on the {images:,} training images that come
-with the app; each map shows where its {held_out:,} held-out images land, on the same axes, with
-N(0, I)'s 1σ and 2σ circles.
+2-D code) trained for {epochs} epochs at five values of β on the first {images:,} training images,
+which come with the app (a subset of what the other tabs' 16-D models learned from); each map shows
+where its {held_out:,} held-out images land, on the same axes ({low:g} to {high:g}), with N(0, I)'s 1σ
+and 2σ circles.
 """
 
 RUN_HELP = """
@@ -74,6 +76,7 @@ class TrainTab:
 
     models: Models
     sweep_gallery: gr.Gallery
+    sweep_legend: gr.HTML
     sweep_figures: gr.Markdown
     beta: gr.Slider
     epochs: gr.Slider
@@ -104,6 +107,7 @@ class TrainTab:
         handlers = self.models[dataset]
         return {
             self.sweep_gallery: handlers.train.sweep_gallery(),
+            self.sweep_legend: legend_html(class_keys(dataset)),
             self.sweep_figures: handlers.train.sweep_table(handlers.bundle.held_out_sure_share),
         }
 
@@ -171,6 +175,8 @@ def help_text(subset: Subset) -> str:
         epochs=DEFAULT_EPOCHS,
         images=len(subset.train_images),
         held_out=len(subset.test_images),
+        low=-MAP_EDGE,
+        high=MAP_EDGE,
     )
 
 
@@ -185,6 +191,7 @@ def build(models: Models, dataset: gr.Radio) -> TrainTab:
             allow_preview=False,
             elem_id="sweep-gallery",
         )
+        sweep_legend = gr.HTML(elem_id="sweep-legend")
         sweep_figures = gr.Markdown(elem_id="sweep-figures")
         gr.Markdown(RUN_HELP.format(epochs=DEFAULT_EPOCHS))
         with gr.Row():
@@ -233,6 +240,7 @@ def build(models: Models, dataset: gr.Radio) -> TrainTab:
     train = TrainTab(
         models=models,
         sweep_gallery=sweep_gallery,
+        sweep_legend=sweep_legend,
         sweep_figures=sweep_figures,
         beta=beta,
         epochs=epochs,
