@@ -277,9 +277,9 @@ class Training:
         )
         note = (
             f"Measured on the {count:,} held-out images (one sampled z each) and {PRIOR_SAMPLES:,} codes of "
-            f"N(0, I); each run is {DEFAULT_EPOCHS} epochs at seed 0, the tab's defaults. A dimension is active "
-            f"when its mean KL is above {ACTIVE_KL:g} nats: below that, the code carries nothing about the "
-            f"image in it. For reference, "
+            f"N(0, I); each run is {DEFAULT_EPOCHS} epochs at seed 0, the tab's defaults. A dimension is "
+            f"active when its mean KL is above {ACTIVE_KL:g} nats: below that, the code carries nothing "
+            f"about the image in it. For reference, "
             f"N(0, I) itself puts {share(PRIOR_WITHIN_TWO_SIGMA)} of its codes within 2σ, and the classifier "
             f"is sure of {share(held_out_sure)} of the held-out images themselves."
         )
