@@ -45,7 +45,7 @@ def build_demo(models: Models) -> gr.Blocks:
             training = train.build(models, dataset)
         # What a link or a tour step sets, in the order ui/static/links.js returns their values.
         linked = [dataset, *generator.sliders, generator.sampler, generator.temperature, generator.seed]
-        linked += [training.beta, training.epochs, training.seed, space.map_view]
+        linked += [training.beta, training.epochs, training.seed, space.map_view, space.compare_sampler]
         page_links = links.build(linked)
         guide = tour.build(models)
         guide.wire(dataset, drawing.sketch)

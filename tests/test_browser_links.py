@@ -48,7 +48,7 @@ def test_every_other_key_restores_its_setting(browser: Browser, app_url: str) ->
     z = [round(0.1 * i - 0.8, 2) for i in range(16)]
     link = (
         f"#dataset=mnist&z={','.join(f'{v:.2f}' for v in z)}&sampler=prior&temperature=0.5&seed=7"
-        "&beta=3&epochs=5&train_seed=2&map=holes&hide=sampler,z3-z16,train,tabs"
+        "&beta=3&epochs=5&train_seed=2&map=holes&compare=gaussian&hide=sampler,z3-z16,train,tabs"
     )
     page = open_app(browser, app_url + link)
     for i in (1, 2):
@@ -66,6 +66,8 @@ def test_every_other_key_restores_its_setting(browser: Browser, app_url: str) ->
     page.get_by_role("tab", name="Latent space").click()
     expect(page.locator("#map-view input[value='holes']")).to_be_checked()
     expect(page.locator("#holes-caption")).to_contain_text("land in a hole")
+    expect(page.locator("#compare-sampler input[value='gaussian']")).to_be_checked()
+    expect(page.locator("#compare-caption")).to_contain_text("These 64 codes from one Gaussian fitted")
     page.evaluate("document.documentElement.classList.remove('vae-hide-train')")
     page.get_by_role("tab", name="Train").click()
     expect(page.locator("#train-beta input[type=number]")).to_have_value("3")
@@ -164,7 +166,8 @@ def test_the_tour_sets_each_steps_state_and_keeps_its_words_on_screen(
     browser: Browser, app_url: str, width: int, height: int
 ) -> None:
     mobile = {"has_touch": True, "is_mobile": True} if width < 500 else {}
-    page = open_app(browser, app_url, width=width, height=height, **mobile)
+    # A visitor who chose another sampler for the comparison: the step about N(0, I) sets it back.
+    page = open_app(browser, app_url + "#compare=mixture", width=width, height=height, **mobile)
     page.locator("#take-tour").click()
     next_button = page.locator(".tour-next")
     expect(next_button).to_be_focused()  # keyboard users start on it
@@ -177,6 +180,9 @@ def test_the_tour_sets_each_steps_state_and_keeps_its_words_on_screen(
             expect(slider_value(page, i)).to_have_value(f"{value:g}")
         if "map" in step["state"]:
             expect(page.locator(f"#map-view input[value='{step['state']['map']}']")).to_be_checked()
+        if "drawn from N(0, I)" in step["text"]:  # the sampler the words name, whatever the visitor chose
+            expect(page.locator("#compare-sampler input[value='prior']")).to_be_checked()
+            expect(page.locator("#compare-caption")).to_contain_text("These 64 codes from the prior N(0, I)")
         if "beta" in step["state"]:
             expect(page.locator("#train-beta input[type=number]")).to_have_value(f"{step['state']['beta']:g}")
         if step.get("action") == "#load-example":

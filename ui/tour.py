@@ -43,7 +43,7 @@ def steps(weights_dir: Path) -> list[dict]:
         {
             "title": "A plain autoencoder leaves holes",
             "tab": "latent",
-            "state": {},
+            "state": {"compare": "prior"},
             "target": "#ae-grid",
             "text": "Below, the same network trained two ways: as a plain autoencoder (left) and as a VAE "
             "(right), each decoding 64 random codes drawn from N(0, I).",

@@ -1,6 +1,6 @@
 // The page's address carries its whole state, so a teacher can share one link per idea: the tab, the
 // dataset, the sliders' code z, the sampler, temperature and seed, the Train tab's settings, the map's
-// view, the tour's step and the controls to hide. The address follows the page as it changes; opening a
+// view, the comparison's sampler, the tour's step and the controls to hide. The address follows the page as it changes; opening a
 // link restores it. A link is read as data only: unknown keys and bad values are dropped, nothing in it
 // is ever run or written into the page as HTML. On a Hugging Face Space the parent page's address
 // follows too. `window.vaePage` (set in the page's <head>) gives the bounds.
@@ -11,7 +11,7 @@
   const SAMPLERS = ["mixture", "gaussian", "prior"];
   const MAP_VIEWS = ["codes", "holes"];
   const GROUPS = ["dataset", "sampler", "sliders", "tabs", ...TABS];
-  const ORDER = ["tab", "dataset", "z", "sampler", "temperature", "seed", "beta", "epochs", "train_seed", "map", "tour", "hide"];
+  const ORDER = ["tab", "dataset", "z", "sampler", "temperature", "seed", "beta", "epochs", "train_seed", "map", "compare", "tour", "hide"];
   const MAX_LINK = 4000; // characters: a longer address is not a link this page wrote, and is ignored whole
   const MAX_SEED = 2 ** 31 - 1;
 
@@ -65,6 +65,7 @@
     };
     for (const [key, value] of Object.entries(numbers)) if (value !== undefined) asked[key] = value;
     if (MAP_VIEWS.includes(get("map"))) asked.map = get("map");
+    if (SAMPLERS.includes(get("compare"))) asked.compare = get("compare");
     const hide = (get("hide") || "").split(",").slice(0, 64).flatMap((name) => hideable(name, page.latentDim));
     if (hide.length) asked.hide = [...new Set(hide)];
     return asked;
@@ -109,6 +110,7 @@
       epochs: numberIn("train-epochs"),
       train_seed: numberIn("train-seed"),
       map: checked("map-view"),
+      compare: checked("compare-sampler"),
     };
     const known = { ...state.known };
     for (const [key, value] of Object.entries(shown)) if (value !== undefined) known[key] = value;
@@ -119,8 +121,8 @@
   function asState(values) {
     const dim = window.vaePage.latentDim;
     const [dataset, ...rest] = values;
-    const [sampler, temperature, seed, beta, epochs, trainSeed, map] = rest.slice(dim);
-    return { tab: "generate", dataset, z: rest.slice(0, dim), sampler, temperature, seed, beta, epochs, train_seed: trainSeed, map };
+    const [sampler, temperature, seed, beta, epochs, trainSeed, map, compare] = rest.slice(dim);
+    return { tab: "generate", dataset, z: rest.slice(0, dim), sampler, temperature, seed, beta, epochs, train_seed: trainSeed, map, compare };
   }
 
   function hide(names) {
@@ -161,7 +163,7 @@
     const dim = window.vaePage.latentDim;
     const [dataset, ...rest] = now;
     const z = asked.z || (asked.dataset && asked.dataset !== dataset ? new Array(dim).fill(0) : rest.slice(0, dim));
-    const [sampler, temperature, seed, beta, epochs, trainSeed, map] = rest.slice(dim);
+    const [sampler, temperature, seed, beta, epochs, trainSeed, map, compare] = rest.slice(dim);
     const result = [
       asked.dataset || dataset,
       ...z,
@@ -172,6 +174,7 @@
       asked.epochs ?? epochs,
       asked.train_seed ?? trainSeed,
       asked.map || map,
+      asked.compare || compare,
     ];
     state.known = { ...asState(result), tab: asked.tab || state.known.tab };
     if (window.vaeGenerate) window.vaeGenerate.show(result[0], result.slice(1, dim + 1));
