@@ -84,9 +84,10 @@ def steps(weights_dir: Path) -> list[dict]:
             "so gradients reach μ and σ.",
             "question": "Drawn a few times, will the samples land inside q's dashed 2σ ellipse?",
             "reveal_action": "#sample-eps",
-            "reveal_target": "#close-up",
+            "reveal_target": "#eps-arithmetic",
             "answer": "Mostly: a 2-D Gaussian keeps 86% of its samples inside its 2σ ellipse. The tour "
-            "pressed Sample ε: the white dot is z, and the arithmetic under it uses the 7's own numbers.",
+            "pressed Sample ε: here is z worked out from the 7's own μ and σ, and the white dot on the map "
+            "and the close-up above is that z.",
         },
         {
             "title": "What β does",
@@ -104,11 +105,11 @@ def steps(weights_dir: Path) -> list[dict]:
             "title": "Why samples come from a fitted mixture",
             "tab": "latent",
             "state": {"map": "holes"},
-            "target": "#latent-map",
-            "text": "Hatched: where N(0, I) puts probability but the training codes are almost absent. "
-            "Samples drawn where the codes are decode to something the classifier is sure of more often "
-            "than samples of N(0, I) (the figures under the map). So Random sample draws from a mixture "
-            "fitted to the codes.",
+            "target": "#holes-caption",
+            "text": "Hatched on the map above: where N(0, I) puts probability but the training codes are "
+            "almost absent. Samples drawn where the codes are decode to something the classifier is sure "
+            "of more often than samples of N(0, I) (the figures here). So Random sample draws from a "
+            "mixture fitted to the codes.",
         },
         {
             "title": "Your turn",

@@ -116,9 +116,11 @@
     if (target) {
       const room = window.innerHeight - state.box.offsetHeight - 24;
       const box = target.getBoundingClientRect();
-      // Its top a little below the screen's; a target taller than the room keeps its top in view.
-      if (Math.abs(box.top - 12) > 4 && !(box.top >= 12 && box.bottom <= room)) {
-        window.scrollTo({ top: Math.max(box.top + window.scrollY - 12, 0), behavior: "instant" });
+      // Where it is not in the room already: its bottom just above the box, so what the words say is
+      // above it stays in view too; a target taller than the room keeps its top in view instead.
+      if (!(box.top >= 12 && box.bottom <= room)) {
+        const by = box.height <= room - 12 ? box.bottom - room : box.top - 12;
+        window.scrollTo({ top: Math.max(window.scrollY + by, 0), behavior: "instant" });
       }
     }
     if (tries > 0) state.placing = setTimeout(() => place(selector, tries - 1), 100);
