@@ -60,17 +60,19 @@ on the straight line joining them; the middle column is the midpoint the table c
 
 MAPS_HELP = """
 #### Where the codes lie, in two dimensions
-The same two models with only two latent dimensions: each test image's code, coloured by class. Each
-map has its own axes, to hold 99.5% of its codes: compare their ticks.
+The same two models with only two latent dimensions: each test image's code, coloured by class.
 """
 
 
 MAP_VIEWS = [("Held-out images' codes", "codes"), ("The prior's holes", "holes")]
 
 
-def map_label(model: str, reach: float) -> str:
-    """A comparison map's label, with the reach of its axes: the two models' codes spread very differently."""
-    return f"2-D {model}: test codes, axes from -{reach:.0f} to {reach:.0f}"
+def maps_caption(ae_reach: float, vae_reach: float) -> str:
+    """How far each comparison map's axes reach: the two models' codes spread very differently."""
+    return (
+        f"Each map has its own axes, to hold 99.5% of its codes: the autoencoder's run from "
+        f"-{ae_reach:.0f} to {ae_reach:.0f}, the VAE's from -{vae_reach:.0f} to {vae_reach:.0f}."
+    )
 
 
 def one_seed(seed: float | None) -> float:
@@ -112,6 +114,7 @@ class LatentTab:
     map_digit: gr.Image
     map_caption: gr.Markdown
     figures: gr.Markdown
+    maps_caption: gr.Markdown
     ae_map: gr.Image
     vae_map: gr.Image
     compare_sampler: gr.Radio
@@ -128,7 +131,7 @@ class LatentTab:
         """What views() sets."""
         return [
             *(self.latent_map, self.legend, self.holes_caption, self.manifold, self.map_digit),
-            *(self.map_caption, self.figures, self.ae_map, self.vae_map),
+            *(self.map_caption, self.figures, self.maps_caption, self.ae_map, self.vae_map),
             *self.posterior_outputs,
             *(self.arithmetic, self.sample_digit),
         ]
@@ -170,8 +173,9 @@ class LatentTab:
             self.map_digit: None,
             self.map_caption: "",
             self.figures: handlers.comparison.figures(handlers.bundle.held_out_sure_share),
-            self.ae_map: gr.Image(space.ae_map, label=map_label("autoencoder", space.ae_window.high)),
-            self.vae_map: gr.Image(space.vae_map, label=map_label("VAE", space.vae_window.high)),
+            self.maps_caption: maps_caption(space.ae_window.high, space.vae_window.high),
+            self.ae_map: space.ae_map,
+            self.vae_map: space.vae_map,
             **self.shown(dataset, focus),
             self.arithmetic: "",
             self.sample_digit: None,
@@ -395,6 +399,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
                 label=f"{latent_dim}-D VAE: eight pairs of test images", format="png", elem_id="vae-strips"
             )
         gr.Markdown(MAPS_HELP)
+        maps_caption = gr.Markdown(elem_id="maps-caption")
         with gr.Row():
             ae_map = gr.Image(label="2-D autoencoder: test codes", format="png", elem_id="ae-map")
             vae_map = gr.Image(label="2-D VAE: test codes", format="png", elem_id="vae-map")
@@ -418,6 +423,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
         map_digit=map_digit,
         map_caption=map_caption,
         figures=figures,
+        maps_caption=maps_caption,
         ae_map=ae_map,
         vae_map=vae_map,
         compare_sampler=compare_sampler,
