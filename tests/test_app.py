@@ -95,14 +95,10 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
     mnist, fashion = tab.views("mnist", "codes", None), tab.views("fashion-mnist", "codes", None)
     assert "sneaker" not in mnist[tab.legend] and "sneaker" in fashion[tab.legend]
     assert mnist[tab.latent_map].tobytes() != fashion[tab.latent_map].tobytes()
-    space = models[
-        "mnist"
-    ].latent  # the comparison maps' axes differ, and the caption says how far each reaches
+    space = models["mnist"].latent  # the comparison maps have axes of their own, and say so
     ae, vae = space.ae_window.high, space.vae_window.high
-    assert (
-        f"the autoencoder's run from -{ae:.0f} to {ae:.0f}, the VAE's from -{vae:.0f} to {vae:.0f}"
-        in (mnist[tab.maps_caption])
-    )
+    reaches = f"the autoencoder's run from -{ae:.0f} to {ae:.0f}, the VAE's from -{vae:.0f} to {vae:.0f}"
+    assert reaches in mnist[tab.maps_caption]
     assert ae > 3 * vae
     reference = models["mnist"].bundle.held_out_sure_share
     assert mnist[tab.figures] == models["mnist"].comparison.figures(reference) != fashion[tab.figures]
