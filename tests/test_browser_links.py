@@ -150,15 +150,17 @@ def expect_step_on_screen(page: Page, number: int, width: int, height: int) -> N
     expect(page.locator("#tour-title")).to_have_text(TOUR[number - 1]["title"])
     target = page.locator(".tour-target")
     expect(target).to_have_count(1)
-    page.wait_for_function(  # the page scrolls the target into place while the tab is drawn
+    # The page scrolls the target into place while the tab is drawn (and again as images above it arrive,
+    # which move it): both boxes are read at one instant, once the target is above the words.
+    shown, pointed = page.wait_for_function(
         """() => { const t = document.querySelector(".tour-target").getBoundingClientRect();
                    const b = document.querySelector(".tour").getBoundingClientRect();
-                   return t.bottom <= b.top && t.top >= 0; }"""
-    )
-    shown = box.bounding_box()
+                   const box = (r) => ({x: r.x, y: r.y, width: r.width, height: r.height});
+                   return t.bottom <= b.top && t.top >= 0 && [box(b), box(t)]; }"""
+    ).json_value()
     assert shown["x"] >= 0 and shown["y"] >= 0
     assert shown["x"] + shown["width"] <= width and shown["y"] + shown["height"] <= height
-    assert not overlapping(shown, target.bounding_box())
+    assert not overlapping(shown, pointed)
 
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)], ids=["desktop", "phone"])
