@@ -178,8 +178,8 @@ def test_hovering_the_map_decodes_in_the_page_as_the_server_does_with_no_request
     assert box is not None
     space = ModelBundle.load(dataset).map_vae.eval()
     hovered(page, box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"])  # the decoder has loaded
-    requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    requests: list[str] = []  # events sent to the server (images of earlier events may still arrive)
+    page.on("request", lambda request: "/queue/join" in request.url and requests.append(request.url))
     for fx, fy in ((0.3, 0.4), (0.55, 0.2), (0.8, 0.75), (0.45, 0.6)):
         z, in_page = hovered(page, box["x"] + fx * box["width"], box["y"] + fy * box["height"])
         with torch.inference_mode():
