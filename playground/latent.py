@@ -132,7 +132,7 @@ def draw_axes(image: Image.Image, window: MapWindow) -> None:
             if axis == 0:
                 x = float(window.to_pixels(np.array([value, low + window.z2_shift]))[0])
                 draw.line([(x, m.top + end + 1), (x, m.top + end + 5)], fill="#555555")
-                draw.text((x, m.top + end + 6), label, fill="#333333", font=font, anchor="mt")
+                draw.text((x, m.top + end + 8), label, fill="#333333", font=font, anchor="mt")
             else:
                 y = float(window.to_pixels(np.array([window.low, value]))[1])
                 draw.line([(m.left - 5, y), (m.left - 1, y)], fill="#555555")
