@@ -168,6 +168,19 @@ class TrainTab:
         self.stop_button.click(self.stop, None, None, api_name=False, concurrency_limit=None)
 
 
+def curve_plot(figure: str, title: str, y_title: str) -> gr.LinePlot:
+    """One of curves()'s columns per epoch, the run's line beside the bundled run's; #<figure>-plot."""
+    return gr.LinePlot(
+        x="epoch",
+        y=figure,
+        color="run",
+        color_map=CURVE_COLOURS,
+        title=title,
+        y_title=y_title,
+        elem_id=f"{figure}-plot",
+    )
+
+
 def help_text(subset: Subset) -> str:
     """The tab's help, with the network's size, the run's length and the subset's counts filled in."""
     return HELP.format(
@@ -214,24 +227,10 @@ def build(models: Models, dataset: gr.Radio) -> TrainTab:
                 run_manifold = figure("train-manifold")
         reading = gr.Markdown(elem_id="train-reading")
         with gr.Row():
-            reconstruction_plot = gr.LinePlot(
-                x="epoch",
-                y="reconstruction",
-                color="run",
-                color_map=CURVE_COLOURS,
-                title="Held-out reconstruction per image",
-                y_title="nats (lower is better)",
-                elem_id="reconstruction-plot",
+            reconstruction_plot = curve_plot(
+                "reconstruction", "Held-out reconstruction per image", "nats (lower is better)"
             )
-            kl_plot = gr.LinePlot(
-                x="epoch",
-                y="kl",
-                color="run",
-                color_map=CURVE_COLOURS,
-                title="Held-out KL per image",
-                y_title="nats (lower: codes nearer N(0, I))",
-                elem_id="kl-plot",
-            )
+            kl_plot = curve_plot("kl", "Held-out KL per image", "nats (lower: codes nearer N(0, I))")
             with gr.Column(min_width=300):
                 gr.Markdown("**Decodes of 16 codes drawn from N(0, I)**", elem_classes=["figure-title"])
                 run_samples = figure("train-samples")
