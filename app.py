@@ -4,14 +4,12 @@ Each tab is a module of ui/ with its layout, its help and its events, and its wo
 the module of the same name in playground/; this file adds the intro, the dataset selector and what
 links the tabs, and serves the page before torch and the models load."""
 
-import json
 import os
 import sys
 
 import gradio as gr
 
-from ui import draw, generate, interpolate, latent, links, tour, train
-from ui.generate import static_url
+from ui import draw, generate, interpolate, latent, links, page, tour, train
 from ui.launch import launch
 from ui.models import Models
 from vae.config import DATASETS
@@ -43,74 +41,95 @@ def build_demo(models: Models) -> gr.Blocks:
             interpolate.build(models, dataset)
             space = latent.build(models, dataset, latent_dim)
             training = train.build(models, dataset)
-        # What a link or a tour step sets, in the order ui/static/links.js returns their values.
-        linked = [dataset, *generator.sliders, generator.sampler, generator.temperature, generator.seed]
-        linked += [training.beta, training.epochs, training.seed, space.map_view, space.compare_sampler]
-        page_links = links.build(linked)
-        guide = tour.build(models)
-        guide.wire(dataset, drawing.sketch)
-
-        # A drawing, once reconstructed, is the latent map's focus: its posterior, marked on the map.
-        drawing.reconstructed.then(
-            space.posterior,
-            [dataset, drawing.sketch],
-            space.posterior_outputs,
-            api_name="posterior",
-            show_progress="hidden",
-        ).then(
-            space.refocused,
-            [dataset, space.map_view, space.focus],
-            space.refocus_outputs,
-            api_name=False,
-            show_progress="hidden",
-        )
-
-        def use_in_sliders(name: str, mu: list[float] | None) -> dict:
-            """The drawing's μ on the Generate tab's sliders; with nothing drawn, a word, not zeros."""
-            if mu is None:
-                return {drawing.message: "Draw on the pad first: *Use in sliders* copies a drawing's μ."}
-            return {
-                **generator.show(*models[name].generate.sliders_from(mu)),
-                tabs: gr.Tabs(selected="generate"),
+        page_links = links.build(
+            {
+                "dataset": dataset,
+                "z": generator.sliders,
+                "sampler": generator.sampler,
+                "temperature": generator.temperature,
+                "seed": generator.seed,
+                "beta": training.beta,
+                "epochs": training.epochs,
+                "train_seed": training.seed,
+                "map": space.map.map_view,
+                "compare": space.comparison.sampler,
             }
-
-        drawing.use_button.click(
-            use_in_sliders, [dataset, drawing.mu], [*generator.outputs, tabs, drawing.message], api_name=False
         )
+        tour.build(models).wire(dataset, drawing.sketch)
+        link_drawing(models, dataset, drawing, space.map, generator, tabs)
         # The page load first takes the state its link carries (the page paints the digit itself), then
         # the server adds the classifier's reading; a tour step does the same through a hidden button. A
         # dataset picked by the visitor starts at the origin of its latent space.
         reading = {"fn": generator.decode, "inputs": [dataset, *generator.sliders]}
         page_links.wire(demo, {**reading, "outputs": [generator.digit, generator.caption]})
         dataset.input(generator.reset, dataset, generator.outputs, api_name=False, show_progress="hidden")
-        # On page load and on a new dataset, the other tabs draw with that dataset's models, the
-        # drawing re-encoded included; a switch during the load's chain runs after it, not beside it.
-        chain = {"api_name": False, "trigger_mode": "always_last"}
-        shown = [demo.load, dataset.change]
-        gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
-        gr.on(
-            shown,
-            training.sweep,
-            dataset,
-            [training.sweep_gallery, training.sweep_legend, training.sweep_figures],
-            **chain,
-        )
-        gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
-            space.views, [dataset, space.map_view, drawing.pixels], space.view_outputs, **chain
-        ).then(space.compare, [dataset, *space.compare_inputs], space.compare_outputs, **chain)
+        show_dataset([demo.load, dataset.change], dataset, generator, drawing, space, training)
     return demo
+
+
+def link_drawing(
+    models: Models,
+    dataset: gr.Radio,
+    drawing: draw.DrawTab,
+    space: latent.MapSection,
+    generator: generate.GenerateTab,
+    tabs: gr.Tabs,
+) -> None:
+    """A drawing, once reconstructed, is the latent map's focus (its posterior, marked on the map);
+    Use in sliders copies its μ to the Generate tab."""
+    drawing.reconstructed.then(
+        space.posterior,
+        [dataset, drawing.sketch],
+        space.posterior_outputs,
+        api_name="posterior",
+        show_progress="hidden",
+    ).then(
+        space.refocused,
+        [dataset, space.map_view, space.focus],
+        space.refocus_outputs,
+        api_name=False,
+        show_progress="hidden",
+    )
+
+    def use_in_sliders(name: str, mu: list[float] | None) -> dict:
+        """The drawing's μ on the Generate tab's sliders; with nothing drawn, a word, not zeros."""
+        if mu is None:
+            return {drawing.message: "Draw on the pad first: *Use in sliders* copies a drawing's μ."}
+        return {**generator.show(*models[name].generate.sliders_from(mu)), tabs: gr.Tabs(selected="generate")}
+
+    drawing.use_button.click(
+        use_in_sliders, [dataset, drawing.mu], [*generator.outputs, tabs, drawing.message], api_name=False
+    )
+
+
+def show_dataset(
+    shown: list,
+    dataset: gr.Radio,
+    generator: generate.GenerateTab,
+    drawing: draw.DrawTab,
+    space: latent.LatentTab,
+    training: train.TrainTab,
+) -> None:
+    """On page load and on a new dataset, every tab draws with that dataset's models, the drawing
+    re-encoded included; a switch during the load's chain runs after it, not beside it."""
+    chain = {"api_name": False, "trigger_mode": "always_last"}
+    gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
+    sweep = [training.sweep_gallery, training.sweep_legend, training.sweep_figures]
+    gr.on(shown, training.sweep, dataset, sweep, **chain)
+    section, comparison = space.map, space.comparison
+    gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
+        section.views, [dataset, section.map_view, drawing.pixels], section.view_outputs, **chain
+    ).then(comparison.views, [dataset, *comparison.inputs], comparison.view_outputs, **chain)
 
 
 def page_head(models: Models) -> str:
     """What the page needs in its <head> before Gradio draws it: window.vaePage (what the scripts read),
     the rules behind a link's hide=, and the scripts, links.js before the tabs' that use it."""
     latent_dim = models.latent_size()
-    page = generate.page_config(models.weights_dir, latent_dim) | latent.page_config(models.weights_dir)
-    page |= links.page_config() | tour.page_config(models.weights_dir)
+    config = generate.page_config(models.weights_dir, latent_dim) | latent.page_config(models.weights_dir)
+    config |= links.page_config() | tour.page_config(models.weights_dir)
     scripts = [*links.SCRIPTS, *generate.SCRIPTS, *latent.SCRIPTS, *tour.SCRIPTS]
-    tags = "".join(f'<script src="{static_url(path)}"></script>' for path in scripts)
-    style = f"<style>{links.hide_css(latent_dim)}</style>"
-    return f"<script>window.vaePage = {json.dumps(page)};</script>{style}{tags}"
+    return page.head(config, scripts, links.hide_css(latent_dim))
 
 
 def main() -> None:

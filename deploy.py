@@ -28,6 +28,7 @@ ALLOW = [
     "app.py",
     "ui/*.py",
     "ui/style.css",
+    "ui/*.toml",
     "ui/static/*.js",
     "vae/*.py",
     "playground/*.py",

@@ -11,7 +11,6 @@ PyTorch the Space installs. Prints one JSON object; exits 1 if any step fails.""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from huggingface_hub import metadata_load
 from PIL import Image, ImageDraw
 
 from deploy import ZERO_GPU, ZERO_GPU_PYTHON, stage
+from ui.launch import app_process
 
 ROOT = Path(__file__).resolve().parent
 
@@ -40,12 +40,6 @@ def python312() -> str:
     sys.exit(f"error: no Python {ZERO_GPU_PYTHON} found: set PYTHON312 to one")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def drawing(path: Path) -> Path:
     """A 4 in black strokes on a transparent pad, as the sketch pad sends it."""
     image = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
@@ -56,17 +50,15 @@ def drawing(path: Path) -> Path:
     return path
 
 
-def check(workdir: Path) -> dict:
-    report: dict = {}
-    app = workdir / "app"
-    app.mkdir()
-    stage(app, ZERO_GPU)
+def install(app: Path, venv: Path, report: dict) -> Path:
+    """A fresh Python 3.12 environment with the staged requirements and what ZeroGPU provides beside them;
+    returns its python."""
     meta = metadata_load(app / "README.md")
     report["front_matter"] = {key: meta[key] for key in ("python_version", "sdk_version")}
     report["requirements"] = (app / "requirements.txt").read_text().splitlines()
     started = time.perf_counter()
-    subprocess.run([python312(), "-m", "venv", str(workdir / "venv")], check=True)
-    python = workdir / "venv" / "bin" / "python"
+    subprocess.run([python312(), "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
     provided = [f"gradio=={meta['sdk_version']}", "spaces"]  # what ZeroGPU installs beside the requirements
     subprocess.run(
         [python, "-m", "pip", "install", "--quiet", "-r", app / "requirements.txt", *provided], check=True
@@ -83,53 +75,37 @@ def check(workdir: Path) -> dict:
         check=True,
     ).stdout.split()
     report["python"], report["torch"], report["gradio"] = versions
-    port = free_port()
-    env = {
-        **os.environ,
-        "GRADIO_SERVER_NAME": "127.0.0.1",
-        "GRADIO_SERVER_PORT": str(port),
-        "SYSTEM": "spaces",
-    }
-    server = subprocess.Popen(
-        [python, "app.py"], cwd=app, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        started = time.perf_counter()
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"app.py exited: {server.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(url).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-            if time.perf_counter() - started > 180:
-                raise TimeoutError("app.py did not answer within 180 s")
-        report["start_s"] = round(time.perf_counter() - started, 1)
-        from gradio_client import Client, handle_file
+    return python
 
-        client = Client(url, verbose=False)
-        _, reading = client.predict("mnist", *[0.0] * 16, api_name="/decode")
-        report["decode"] = reading
-        sketch = {
-            "background": None,
-            "layers": [],
-            "composite": handle_file(str(drawing(workdir / "four.png"))),
-        }
-        report["reconstruct"] = client.predict("mnist", sketch, api_name="/reconstruct")[1]
-        started = time.perf_counter()
-        *_, figures = client.predict("mnist", 1.0, 2, 0, api_name="/train")
-        report["train_two_epochs"] = {"records": figures, "seconds": round(time.perf_counter() - started, 1)}
-        if (
-            len(figures) != 2
-            or not reading.startswith("Looks like")
-            or "Looks like" not in report["reconstruct"]
-        ):
-            raise RuntimeError("an endpoint answered something else than expected")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+
+def call_endpoints(url: str, workdir: Path, report: dict) -> None:
+    """/decode, /reconstruct with a drawing and a two-epoch /train, as a visitor's client calls them."""
+    from gradio_client import Client, handle_file
+
+    client = Client(url, verbose=False)
+    _, reading = client.predict("mnist", *[0.0] * 16, api_name="/decode")
+    report["decode"] = reading
+    sketch = {"background": None, "layers": [], "composite": handle_file(str(drawing(workdir / "four.png")))}
+    report["reconstruct"] = client.predict("mnist", sketch, api_name="/reconstruct")[1]
+    started = time.perf_counter()
+    *_, figures = client.predict("mnist", 1.0, 2, 0, api_name="/train")
+    report["train_two_epochs"] = {"records": figures, "seconds": round(time.perf_counter() - started, 1)}
+    if len(figures) != 2 or not reading.startswith("Looks like") or "Looks like" not in report["reconstruct"]:
+        raise RuntimeError("an endpoint answered something else than expected")
+
+
+def check(workdir: Path) -> dict:
+    """Stage, install, start as a Space starts the app, and call it; what each step measured."""
+    report: dict = {}
+    app = workdir / "app"
+    app.mkdir()
+    stage(app, ZERO_GPU)
+    python = install(app, workdir / "venv", report)
+    started = time.perf_counter()
+    space = {"GRADIO_SERVER_NAME": "127.0.0.1", "SYSTEM": "spaces"}
+    with app_process(app, python=python, env=space, timeout=180) as url:
+        report["start_s"] = round(time.perf_counter() - started, 1)
+        call_endpoints(url, workdir, report)
     return report
 
 
@@ -137,7 +113,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="space-check-") as workdir:
         try:
             report = {"ok": True, **check(Path(workdir))}
-        except (subprocess.CalledProcessError, RuntimeError, TimeoutError, httpx.HTTPError) as err:
+        except (subprocess.CalledProcessError, RuntimeError, httpx.HTTPError) as err:
             report = {"ok": False, "error": str(err)[-3000:]}
     print(json.dumps(report, indent=1))
     sys.exit(0 if report["ok"] else 1)

@@ -13,9 +13,6 @@ import argparse
 import asyncio
 import io
 import json
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,30 +21,15 @@ import httpx
 import numpy as np
 from PIL import Image
 
-from benchmarks.common import free_port
 from benchmarks.redraw import redraw_as_sketch, to_pixels
 from playground.generate import Generator
+from ui.launch import app_process
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 class RequestFailed(RuntimeError):
     """The app answered with an error event or no result."""
-
-
-async def wait_until_up(url: str, server: subprocess.Popen, timeout: float) -> None:
-    deadline = time.perf_counter() + timeout
-    async with httpx.AsyncClient() as client:
-        while time.perf_counter() < deadline:
-            if server.poll() is not None:
-                raise RuntimeError(f"the app exited with code {server.returncode}")
-            try:
-                if (await client.get(url)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise TimeoutError(f"the app did not answer within {timeout:.0f} s")
 
 
 async def call(client: httpx.AsyncClient, session: str, fn: dict, data: list) -> None:
@@ -144,18 +126,7 @@ def summary(seconds: list[float]) -> dict[str, float]:
 
 
 async def run(args: argparse.Namespace) -> dict:
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
-    server = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=args.app_dir,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await wait_until_up(url, server, timeout=120)
+    with app_process(args.app_dir, env={"GRADIO_ANALYTICS_ENABLED": "False"}, timeout=120) as url:
         drawings = test_drawings(20)
         async with httpx.AsyncClient(base_url=url, timeout=120) as client:
             config = (await client.get("/config")).json()
@@ -169,9 +140,6 @@ async def run(args: argparse.Namespace) -> dict:
         visitors = [visitor(url, i, args, fns, drawings, times, errors) for i in range(args.clients)]
         await asyncio.wait_for(asyncio.gather(*visitors), timeout=args.timeout)
         wall = time.perf_counter() - start
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     everything = times["decode"] + times["reconstruct"]
     return {
         "app_dir": str(args.app_dir),

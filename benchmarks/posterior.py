@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from playground.bundle import ModelBundle
-from playground.latent import LatentSpace, close_up_picture
+from playground.latent import LatentSpace
 from playground.posterior import Square, grid_log_joint
 from vae.config import DATASETS
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         for pixels in space.test_images[: args.images].astype(np.float32) / 255:
             start = time.perf_counter()
             focus = space.focus_on(pixels)
-            close_up_picture(focus), space.map_picture("codes", focus), space.posterior_caption(focus)
+            space.close_up(focus), space.map_picture("codes", focus), space.posterior_caption(focus)
             seconds.append(time.perf_counter() - start)
             post = focus.posterior
             differences.append(post.log_px - exact_log_px(space, pixels))

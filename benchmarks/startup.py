@@ -8,17 +8,14 @@ world's /greet). Prints one JSON line with the medians and the ratios.
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from benchmarks.common import free_port
+from ui.launch import app_process
 
 ROOT = Path(__file__).resolve().parent.parent
 HELLO_WORLD = """
@@ -37,32 +34,14 @@ def start_times(
     script: Path, cwd: Path, api_name: str, data: list, timeout: float = 120.0
 ) -> tuple[float, float]:
     """Seconds from starting script to its first HTTP 200, and to its first answer from api_name."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False"}
-    url = f"http://127.0.0.1:{port}"
     start = time.perf_counter()
-    server = subprocess.Popen([sys.executable, str(script)], cwd=cwd, env=env, stdout=subprocess.DEVNULL)
-    try:
-        while True:
-            if time.perf_counter() - start > timeout:
-                raise TimeoutError(f"{script} did not answer within {timeout:.0f} s")
-            if server.poll() is not None:
-                raise RuntimeError(f"{script} exited with code {server.returncode}")
-            try:
-                if httpx.get(f"{url}/", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.02)
+    with app_process(cwd, script, env={"GRADIO_ANALYTICS_ENABLED": "False"}, timeout=timeout) as url:
         page = time.perf_counter() - start
-        call = httpx.post(f"{url}/gradio_api/call/{api_name}", json={"data": data}, timeout=timeout)
-        events = httpx.get(f"{url}/gradio_api/call/{api_name}/{call.json()['event_id']}", timeout=timeout)
+        call = httpx.post(f"{url}gradio_api/call/{api_name}", json={"data": data}, timeout=timeout)
+        events = httpx.get(f"{url}gradio_api/call/{api_name}/{call.json()['event_id']}", timeout=timeout)
         if "event: complete" not in events.text:
             raise RuntimeError(f"{script}: /{api_name} did not complete: {events.text[:500]}")
         return page, time.perf_counter() - start
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -12,20 +12,18 @@ Prints one JSON object."""
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 import torch
 
-from benchmarks.common import CHROMIUM, CHROMIUM_ARGS, free_port
+from benchmarks.common import CHROMIUM, CHROMIUM_ARGS
 from playground.runs import DEFAULT_EPOCHS
 from playground.train import figures, subset_of, train_live
+from ui.launch import app_process
 from vae.data import as_floats
 from vae.model import VAE
 from vae.weights import load_pretrained, model_folder
@@ -59,27 +57,6 @@ def physics(betas: tuple[float, ...] = (0.0, 1.0, 8.0)) -> list[dict]:
         }
         for beta in betas
     ]
-
-
-def start_app() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=ROOT,
-        env={**os.environ, "GRADIO_SERVER_PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url).status_code == 200:
-                return server, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    server.terminate()
-    raise TimeoutError(f"the app did not answer at {url} within 120 s")
 
 
 def in_the_browser(url: str, presses: int = 2) -> list[dict]:
@@ -171,13 +148,9 @@ def main(argv: list[str] | None = None) -> None:
         held_out = as_floats(subset_of("mnist").test_images)
         bundled = load_pretrained(VAE, model_folder("mnist", "vae-2d"))
         result["bundled_conv_2d_vae_on_the_same_held_out_images"] = figures(bundled, held_out)
-    server, url = start_app()
-    try:
+    with app_process() as url:
         result["browser"] = in_the_browser(url)
         result["load"] = under_load(url, args.visitors)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(json.dumps(result))
 
 

@@ -1,5 +1,6 @@
-"""The autoencoder against the VAE, the Latent space tab's work: the same samplers' codes and the same
-test images' interpolations decoded by both, and the figures vae.sample_quality measured of each."""
+"""The autoencoder against the VAE, the work of the Latent space tab's comparison: the same samplers'
+codes and the same test images' interpolations decoded by both, the figures vae.sample_quality measured
+of each, and where the two models' 2-D counterparts put the test images."""
 
 from typing import NamedTuple
 
@@ -7,6 +8,7 @@ import torch
 from PIL import Image
 
 from playground.bundle import ModelBundle
+from playground.maps import AXES, MapWindow, scatter_map
 from playground.pictures import image_grid
 from vae.classifier import CONFIDENT, DigitClassifier, confident_share
 from vae.config import SAMPLERS
@@ -27,20 +29,43 @@ class Rival(NamedTuple):
     test: Codes
 
 
+class CodeMaps:
+    """The test codes of the 2-D autoencoder and the 2-D VAE, each map on its own axes with ticks: the
+    autoencoder's codes span a far larger square than the VAE's."""
+
+    def __init__(self, ae: Codes, vae: Codes) -> None:
+        self.ae_window = MapWindow.around(ae.codes, margins=AXES)
+        self.vae_window = MapWindow.around(vae.codes, margins=AXES)
+        self.ae_map = scatter_map(*ae, self.ae_window)
+        self.vae_map = scatter_map(*vae, self.vae_window)
+
+    def caption(self) -> str:
+        """How far each map's axes reach: the two models' codes spread very differently."""
+        ae, vae = self.ae_window.high, self.vae_window.high
+        return (
+            f"Each map has its own axes, to hold 99.5% of its codes: the autoencoder's run from "
+            f"-{ae:.0f} to {ae:.0f}, the VAE's from -{vae:.0f} to {vae:.0f}."
+        )
+
+
 class Comparison:
     """The autoencoder and the VAE with the same network and latent size: random codes from the same
-    sampler, and the same test digits' interpolations, decoded by both; the Latent space tab's handlers."""
+    sampler, and the same test digits' interpolations, decoded by both; and, given them, the maps of their
+    2-D counterparts."""
 
-    def __init__(self, ae: Rival, vae: Rival, classifier: DigitClassifier) -> None:
-        self.ae, self.vae, self.classifier = ae, vae, classifier.eval()
+    def __init__(
+        self, ae: Rival, vae: Rival, classifier: DigitClassifier, maps: CodeMaps | None = None
+    ) -> None:
+        self.ae, self.vae, self.classifier, self.maps = ae, vae, classifier.eval(), maps
 
     @classmethod
     def of(cls, models: ModelBundle) -> "Comparison":
-        """A dataset's app VAE against its autoencoder, judged by its classifier."""
+        """A dataset's app VAE against its autoencoder, judged by its classifier, with both 2-D maps."""
         return cls(
             Rival(models.ae, models.ae_samplers, models.ae_codes),
             Rival(models.vae, models.samplers, models.codes),
             models.classifier,
+            CodeMaps(models.ae_codes_2d, models.codes_2d),
         )
 
     @torch.inference_mode()

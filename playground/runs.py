@@ -1,11 +1,7 @@
-"""A Train tab run: its bounds, the check of a visitor's settings, and the function that runs it,
-which ZeroGPU runs on a Space's GPU. Nothing here imports torch until a run starts: the page is built
-from this module, and the GPU function must be registered, before torch loads and the page is served."""
+"""A Train tab run's bounds and the check of a visitor's settings, and the 2-D maps' shared constants:
+plain numbers, importable by the page and the models alike without torch."""
 
 import math
-from collections.abc import Iterator
-
-import spaces
 
 SWEEP_BETAS = (0.0, 0.3, 1.0, 3.0, 10.0)  # the bundled runs, from a plain autoencoder's loss to collapse
 MAP_BETA = 1.0  # the Latent space tab's map is the bundled run at this β
@@ -28,18 +24,3 @@ def check_settings(beta: float | None, epochs: float | None, seed: float | None)
     if seed is None or not math.isfinite(seed) or seed != int(seed) or not 0 <= seed < 2**31:
         raise SettingsError(f"The seed must be a whole number from 0 to {2**31 - 1}, not {seed}.")
     return float(beta), int(epochs), int(seed)
-
-
-def gpu_seconds(dataset: str, beta: float, epochs: int, seed: int) -> int:
-    """The GPU time ZeroGPU reserves for a run of checked settings: a few seconds to start, and two
-    per epoch at most."""
-    return 20 + 2 * epochs
-
-
-@spaces.GPU(duration=gpu_seconds)
-def train_on_gpu(dataset: str, beta: float, epochs: int, seed: int) -> Iterator[dict]:
-    """playground.train.train_live where the run belongs: on ZeroGPU, in the GPU's process (it takes
-    and yields plain data, which crosses the process boundary); elsewhere, this function unchanged."""
-    from playground.train import train_live
-
-    yield from train_live(dataset, beta, epochs, seed)

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from torch import nn
 
 from playground.bundle import subset_of
-from playground.latent import MapWindow, prior_grid, scatter_map
+from playground.maps import MapWindow, prior_grid, scatter_map
 from playground.pictures import image_grid
 from playground.posterior import ELLIPSE_MASSES
 from playground.runs import DEFAULT_EPOCHS, LIVE_HIDDEN, MAP_EDGE, SWEEP_BETAS, check_settings

@@ -4,16 +4,12 @@ data), drawings, and the app served on a loopback port."""
 import gzip
 import os
 import re
-import socket
 import struct
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 import torch
@@ -22,7 +18,8 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 import app
-from ui.launch import serving
+from ui import launch
+from ui.launch import free_port, serving
 from ui.models import Models
 from vae.classifier import DigitClassifier
 from vae.config import ClassifierConfig, VAEConfig
@@ -37,12 +34,6 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"
 LATENT_DIM = read_config(VAEConfig, WEIGHTS_DIR / "mnist-vae").latent_dim
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve(ssr_mode: bool = False) -> AbstractContextManager[str]:
     """The app on a free loopback port with main()'s settings, its models loading; yields its URL."""
     models = Models().start_loading()
@@ -51,32 +42,10 @@ def serve(ssr_mode: bool = False) -> AbstractContextManager[str]:
     return serving(app.build_demo(models), app.page_head(models), port=free_port(), ssr_mode=ssr_mode)
 
 
-@contextmanager
-def app_process(folder: Path = ROOT, **env: str) -> Iterator[str]:
+def app_process(folder: Path = ROOT, **env: str) -> AbstractContextManager[str]:
     """`python app.py` started in folder as a fresh process on a free port, with env added to the
-    environment; yields its URL once the page answers."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "app.py"],
-        cwd=folder,
-        env={**os.environ, "GRADIO_SERVER_PORT": str(port), **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert server.poll() is None, server.stderr.read().decode()[-2000:]
-            try:
-                if httpx.get(url).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()  # Gradio stops its SSR Node server on SIGTERM
-        server.wait(timeout=30)
+    environment; yields its URL once the page answers, and fails the test if it has not in 90 s."""
+    return launch.app_process(folder, env=env, timeout=90)
 
 
 def png(path: str) -> np.ndarray:

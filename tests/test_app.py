@@ -20,7 +20,7 @@ import app
 from playground.bundle import ModelBundle
 from playground.generate import Generator
 from playground.interpolate import Interpolator
-from playground.latent import LatentSpace, close_up_picture
+from playground.latent import LatentSpace
 from playground.posterior import IS_SAMPLES
 from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four, free_port, png, serve
@@ -92,19 +92,26 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
     assert not re.search(r"like an? \d", clothing[1])
     with gr.Blocks():
         tab = latent.build(models, gr.Radio(["mnist"]), 16)
-    mnist, fashion = tab.views("mnist", "codes", None), tab.views("fashion-mnist", "codes", None)
-    assert "sneaker" not in mnist[tab.legend] and "sneaker" in fashion[tab.legend]
-    assert mnist[tab.latent_map].tobytes() != fashion[tab.latent_map].tobytes()
-    space = models["mnist"].latent  # the comparison maps have axes of their own, and say so
-    ae, vae = space.ae_window.high, space.vae_window.high
+    section, comparison = tab.map, tab.comparison
+    mnist, fashion = section.views("mnist", "codes", None), section.views("fashion-mnist", "codes", None)
+    assert "sneaker" not in mnist[section.legend] and "sneaker" in fashion[section.legend]
+    assert mnist[section.latent_map].tobytes() != fashion[section.latent_map].tobytes()
+    mnist, fashion = comparison.views("mnist", "prior", 1), comparison.views("fashion-mnist", "prior", 1)
+    maps = models["mnist"].comparison.maps  # the comparison maps have axes of their own, and say so
+    ae, vae = maps.ae_window.high, maps.vae_window.high
     reaches = f"the autoencoder's run from -{ae:.0f} to {ae:.0f}, the VAE's from -{vae:.0f} to {vae:.0f}"
-    assert reaches in mnist[tab.maps_caption]
+    assert reaches in mnist[comparison.maps_caption]
     assert ae > 3 * vae
     reference = models["mnist"].bundle.held_out_sure_share
-    assert mnist[tab.figures] == models["mnist"].comparison.figures(reference) != fashion[tab.figures]
-    shown = tab.compare("fashion-mnist", "mixture", 2)
+    assert (
+        mnist[comparison.figures]
+        == models["mnist"].comparison.figures(reference)
+        != fashion[comparison.figures]
+    )
+    shown = comparison.compare("fashion-mnist", "mixture", 2)
     grids = models["fashion-mnist"].comparison.random_grids("mixture", 2)
-    assert [shown[tab.ae_grid].tobytes(), shown[tab.vae_grid].tobytes()] == [g.tobytes() for g in grids[:2]]
+    expected = [g.tobytes() for g in grids[:2]]
+    assert [shown[comparison.ae_grid].tobytes(), shown[comparison.vae_grid].tobytes()] == expected
 
 
 def test_batched_decodes_follow_each_events_dataset(models: Models) -> None:
@@ -191,7 +198,7 @@ def test_posterior_of_a_drawn_png_answers_its_figures_in_nats(client: Client, tm
     expected = space.focus_on(preprocess_sketch(draw_four(400, 80, 60, 280, 30), "mnist"))
     assert figures == {"image": "the Draw tab's drawing", **expected.posterior.figures()}
     assert {"elbo", "log_px", "gap"} <= figures.keys() and figures["log_px"] >= figures["elbo"]
-    assert np.array_equal(png(close_up), np.asarray(close_up_picture(expected)))
+    assert np.array_equal(png(close_up), np.asarray(space.close_up(expected)))
     assert f"| {figures['log_px']:.2f} |" in caption and f"k = {IS_SAMPLES:,}" in caption
 
 

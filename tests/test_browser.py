@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from playground.bundle import ModelBundle
 from playground.compare import Comparison
 from playground.generate import Generator
+from playground.maps import MAP_WINDOW
 from playground.posterior import IS_SAMPLES
 from tests.conftest import (
     LATENT_DIM,
@@ -138,19 +139,30 @@ def test_latent_space_tab_decodes_a_click_and_shows_the_drawings_posterior(page:
     screenshot(page, "latent-space")
 
 
-def hovered(page: Page, x: float, y: float) -> tuple[list[float], np.ndarray]:
-    """Move the mouse to (x, y), wait for the map's hover panel to show the code there, and read the
-    code and the pixels it painted, together."""
+def at_code(box: dict, z: tuple[float, float]) -> tuple[float, float]:
+    """Where on the screen the map's image shows code z: the server's own geometry (MAP_WINDOW), the image
+    drawn scaled to fit its box and centred, worked out here rather than by the page's code under test."""
+    window = MAP_WINDOW
+    scale = min(box["width"] / window.width, box["height"] / window.height)
+    x, y = window.to_pixels(np.asarray(z))
+    left = box["x"] + (box["width"] - window.width * scale) / 2
+    top = box["y"] + (box["height"] - window.height * scale) / 2
+    return left + (x + 0.5) * scale, top + (y + 0.5) * scale
+
+
+def hovered(
+    page: Page, x: float, y: float, near: tuple[float, float] | None = None
+) -> tuple[list, np.ndarray]:
+    """Move the mouse to (x, y), wait for the map's hover panel to show a code (within 0.03 of `near`),
+    and read the code and the pixels it painted, together."""
     page.mouse.move(x, y)
     expect(page.locator(".map-hover")).to_be_visible()
     page.wait_for_function(
-        """([x, y]) => {
-          const image = document.querySelector("#latent-map img");
-          const want = window.vaeLatent.codeAt(image, window.vaeLatent.geometry(), x, y);
+        """(near) => {
           const shown = JSON.parse(document.querySelector(".map-hover").dataset.z || "null");
-          return shown && Math.hypot(shown[0] - want[0], shown[1] - want[1]) < 0.03;
+          return shown && (!near || Math.hypot(shown[0] - near[0], shown[1] - near[1]) < 0.03);
         }""",
-        arg=[x, y],
+        arg=list(near) if near else None,
     )
     z, pixels = page.evaluate(
         """() => {
@@ -180,8 +192,8 @@ def test_hovering_the_map_decodes_in_the_page_as_the_server_does_with_no_request
     hovered(page, box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"])  # the decoder has loaded
     requests: list[str] = []  # events sent to the server (images of earlier events may still arrive)
     page.on("request", lambda request: "/queue/join" in request.url and requests.append(request.url))
-    for fx, fy in ((0.3, 0.4), (0.55, 0.2), (0.8, 0.75), (0.45, 0.6)):
-        z, in_page = hovered(page, box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+    for wanted in ((-2.5, 1.5), (1.0, 2.8), (2.2, -1.7), (-0.8, -2.9)):  # each quadrant, off the diagonals
+        z, in_page = hovered(page, *at_code(box, wanted), near=wanted)
         with torch.inference_mode():
             server = space.decode_pixels(torch.tensor([z], dtype=torch.float32))[0, 0].numpy()
         assert np.abs(in_page - np.round(server * 255)).max() <= 1, z  # within one grey level

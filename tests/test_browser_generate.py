@@ -28,7 +28,7 @@ from tests.conftest import (
     slider_values,
     until,
 )
-from ui.generate import static_url
+from ui.page import static_url
 from vae.model import VAE
 from vae.weights import DECODER_FILE, WEIGHTS_DIR, load_pretrained
 

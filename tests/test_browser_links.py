@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import no_error_toast, open_app, require_chromium, screenshot, slider_value
+from ui.page import script_ready
 from ui.tour import steps
 from vae.weights import WEIGHTS_DIR
 
@@ -240,6 +241,19 @@ def test_back_returns_to_the_first_steps_code_after_its_reveal(browser: Browser,
 
 def test_the_example_drawing_is_a_held_out_seven(browser: Browser, app_url: str) -> None:
     page = open_app(browser, app_url + "#tour=3")
-    expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like a 7")
+    # The pad's drawing is reconstructed once the page load's own chain (every tab's first pictures) ends:
+    # on a freshly started server, several seconds.
+    expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like a 7", timeout=30_000)
     expect(page.locator(".zrow")).to_have_count(16)
+    page.close()
+
+
+def test_waiting_for_a_page_script_ends_true_once_it_ran_and_false_for_one_that_never_does(
+    browser: Browser, app_url: str
+) -> None:
+    page = open_app(browser, app_url)
+    assert page.evaluate(f"() => {script_ready('vaeLinks')}") is True
+    started = page.evaluate("() => Date.now()")
+    assert page.evaluate(f"() => {script_ready('vaeNeverLoaded', wait_ms=300)}") is False
+    assert page.evaluate("() => Date.now()") - started >= 300
     page.close()

@@ -9,16 +9,9 @@ import torch
 from PIL import ImageColor
 
 from playground.bundle import ModelBundle
-from playground.latent import (
-    AXES,
-    DIGIT_COLOURS,
-    Q_COLOUR,
-    LatentSpace,
-    MapWindow,
-    Margins,
-    manifold,
-    scatter_map,
-)
+from playground.latent import LatentSpace
+from playground.maps import AXES, Q_COLOUR, MapWindow, Margins, manifold, scatter_map
+from playground.pictures import DIGIT_COLOURS
 from playground.posterior import Square
 from playground.runs import MAP_BETA
 from vae.classifier import DigitClassifier

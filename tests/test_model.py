@@ -17,11 +17,23 @@ def test_shapes_and_dtypes(small_vae: VAE) -> None:
     assert torch.equal(out_mu, mu) and torch.equal(out_logvar, logvar)
 
 
-def test_reparameterize_uses_sigma() -> None:
+@pytest.mark.parametrize("seeded", [False, True], ids=["global generator", "seeded generator"])
+def test_reparameterize_uses_sigma(seeded: bool) -> None:
     mu, logvar = torch.full((20000, 1), 2.0), torch.full((20000, 1), 2 * torch.log(torch.tensor(3.0)))
-    z = VAE(VAEConfig(latent_dim=1)).reparameterize(mu, logvar)
+    generator = torch.Generator().manual_seed(7) if seeded else None
+    z = VAE(VAEConfig(latent_dim=1)).reparameterize(mu, logvar, generator)
     assert z.mean().item() == pytest.approx(2.0, abs=0.1)
     assert z.std().item() == pytest.approx(3.0, abs=0.1)
+
+
+def test_a_seeded_reparameterize_is_mu_plus_sigma_times_that_generators_eps() -> None:
+    """The path the Train tab's held-out figures take: each z is μ + σ·ε with ε the seed's own draws."""
+    vae = VAE(VAEConfig(latent_dim=3))
+    mu, logvar = torch.randn(4, 3), torch.randn(4, 3)
+    eps = torch.randn(4, 3, generator=torch.Generator().manual_seed(11))
+    z = vae.reparameterize(mu, logvar, torch.Generator().manual_seed(11))
+    torch.testing.assert_close(z, mu + torch.exp(0.5 * logvar) * eps)
+    assert not torch.equal(z, vae.reparameterize(mu, logvar, torch.Generator().manual_seed(12)))
 
 
 def test_kl_is_zero_exactly_at_the_prior() -> None:

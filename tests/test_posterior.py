@@ -9,7 +9,8 @@ import torch
 from PIL import ImageColor
 
 from playground.bundle import ModelBundle
-from playground.latent import CLOSE_UP_SIZE, Q_COLOUR, LatentSpace, MapWindow, close_up_picture
+from playground.latent import LatentSpace
+from playground.maps import CLOSE_UP_SIZE, Q_COLOUR, MapWindow
 from playground.posterior import (
     EPSILON_SEED,
     FINE_STEPS,
@@ -68,7 +69,7 @@ def test_the_ellipses_are_drawn_from_the_drawings_own_mu_and_sigma(space: Latent
     encoded = focus.posterior.encoded
     assert encoded.mu == pytest.approx(mu[0].numpy(), abs=1e-6)
     assert encoded.sigma == pytest.approx(torch.exp(0.5 * logvar[0]).numpy(), rel=1e-6)
-    image = np.asarray(close_up_picture(focus))
+    image = np.asarray(space.close_up(focus))
     window = MapWindow.of(focus.posterior.square, CLOSE_UP_SIZE)  # the close-up's own axes
     assert image.shape[:2] == (window.height, window.width)
     ink = np.array(ImageColor.getrgb(Q_COLOUR))

@@ -8,7 +8,7 @@ import torch
 
 from playground.bundle import ModelBundle
 from playground.draw import POSTERIOR_SAMPLES, POSTERIOR_SEED
-from playground.latent import AXES, MAP_WINDOW, MapWindow, close_up_picture, manifold, scatter_map
+from playground.maps import AXES, MAP_WINDOW, MapWindow, close_up_picture, manifold, scatter_map
 from playground.pictures import image_grid, to_image
 from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four
@@ -64,7 +64,7 @@ def test_the_latent_tabs_maps_grids_and_strips_are_each_models_own(
 ) -> None:
     with gr.Blocks():
         tab = latent.build(models, gr.Radio(["mnist"]), 16)
-    images = by_label(tab.views("mnist", "codes", None) | tab.compare("mnist", "prior", 3))
+    images = by_label(tab.map.views("mnist", "codes", None) | tab.comparison.views("mnist", "prior", 3))
     vae_map = scatter_map(*bundle.codes_2d, MapWindow.around(bundle.codes_2d.codes, margins=AXES))
     assert same(images["2-D VAE: test codes"], vae_map)
     assert same(
@@ -78,7 +78,7 @@ def test_the_latent_tabs_maps_grids_and_strips_are_each_models_own(
     assert same(images["2-D latent space: hover to decode, click to ask the server"],
                 space.map_picture("codes", space.focus_on(None)))  # fmt: skip
     assert same(images["Close-up: q(z | x) (black) against the true p(z | x) (blue)"],
-                close_up_picture(space.focus_on(None)))  # fmt: skip
+                close_up_picture(space.focus_on(None).posterior))  # fmt: skip
     assert same(
         images["Decodes across the same square, on the same axes"], manifold(bundle.map_vae, MAP_WINDOW)
     )
@@ -114,3 +114,22 @@ def test_the_generate_tabs_digit_and_grid_are_the_sliders_decode_and_the_sampler
         )
     assert same(by_label(shown)["Decoded image"], digit)
     assert same(np.asarray(tab.sample_grid("mnist", 0.8, 5, "gaussian")), grid)
+
+
+@torch.inference_mode()
+def test_sample_eps_puts_the_map_the_close_up_and_the_decode_each_under_its_own_label(
+    models: Models, bundle: ModelBundle
+) -> None:
+    with gr.Blocks():
+        tab = latent.build(models, gr.Radio(["mnist"]), 16)
+    space = models["mnist"].latent
+    shown = tab.map.sample("mnist", "codes", None)
+    focus = shown[tab.map.focus]
+    (_, z) = focus.samples[-1]
+    images = by_label(shown)
+    assert same(images["2-D latent space: hover to decode, click to ask the server"],
+                space.map_picture("codes", focus))  # fmt: skip
+    assert same(images["Close-up: q(z | x) (black) against the true p(z | x) (blue)"],
+                close_up_picture(focus.posterior, focus.samples))  # fmt: skip
+    decode = to_image(bundle.map_vae.decode_pixels(torch.from_numpy(z).float()[None]))
+    assert same(images["Decode of the sampled z"], decode)

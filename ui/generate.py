@@ -13,6 +13,7 @@ import gradio as gr
 
 from playground.pictures import MAX_TEMPERATURE, SLIDER_RANGE
 from ui.models import Models
+from ui.page import STATIC, script_ready, static_url
 from ui.widgets import sampler_choice
 from vae.config import DATASETS
 from vae.weights import DECODER_FILE, WeightsError, model_folder, read_evaluation
@@ -26,7 +27,6 @@ trained on the same dataset says what it sees and how sure it is{accuracy}. The 
 the sliders and settings: copy it, or press *Copy link*, to share what you see.
 """
 
-STATIC = Path(__file__).resolve().parent / "static"
 SCRIPTS = [STATIC / "decoder.js", STATIC / "generate.js"]
 
 CANVAS_HTML = """
@@ -39,13 +39,10 @@ CANVAS_HTML = """
   <p class="decoder-note"></p>
 </div>
 """
-# The tab's scripts load on their own; with server-side rendering Gradio may run these before they have.
-LOADED = (
-    "new Promise((resolve) => { const check = () => window.vaeGenerate ? resolve() : setTimeout(check, 10); "
-    "check(); })"
-)
-ATTACH_JS = f"{LOADED}.then(() => window.vaeGenerate.attach(element));"
-PAINT_JS = f"async (dataset, ...z) => {{ await {LOADED}; window.vaeGenerate.show(dataset, z); }}"
+# Once generate.js has run: without it, the page shows the server's image of the digit instead.
+GENERATE_READY = script_ready("vaeGenerate")
+ATTACH_JS = f"{GENERATE_READY}.then((ready) => ready && window.vaeGenerate.attach(element));"
+PAINT_JS = f"async (dataset, ...z) => {{ if (await {GENERATE_READY}) window.vaeGenerate.show(dataset, z); }}"
 
 
 FULL_TRAINING_SET = 60_000  # MNIST's and Fashion-MNIST's
@@ -90,11 +87,6 @@ def help_text(weights_dir: Path) -> str:
     except (WeightsError, KeyError, TypeError, ValueError):
         accuracy = ""
     return HELP.format(accuracy=accuracy)
-
-
-def static_url(path: Path) -> str:
-    """Where the page fetches a file that gr.set_static_paths serves, relative to the page."""
-    return f"gradio_api/file={path}"
 
 
 def decoder_files(weights_dir: Path) -> dict[str, Path]:
@@ -260,74 +252,75 @@ def decode_doc(size: int) -> str:
     )
 
 
+def digit_panel() -> dict:
+    """The digit the page paints (the server's image where it cannot) and the classifier's reading."""
+    with gr.Column(elem_id="digit-panel"):
+        gr.HTML(html_template=CANVAS_HTML, js_on_load=ATTACH_JS, elem_id="digit-canvas-block")
+        digit = gr.Image(
+            label="Decoded image", format="png", height=300, width=300, elem_id="digit", buttons=["download"]
+        )
+        caption = gr.Markdown("Loading the models…", elem_id="digit-caption")
+    return {"digit": digit, "caption": caption}
+
+
+def slider_column(latent_dim: int) -> list[gr.Slider]:
+    """One slider per latent dimension."""
+    with gr.Column(elem_id="sliders"):
+        return [
+            gr.Slider(
+                -SLIDER_RANGE,
+                SLIDER_RANGE,
+                value=0.0,
+                step=0.01,
+                label=f"z{i + 1}",
+                elem_id=f"slider-z{i + 1}",
+            )
+            for i in range(latent_dim)
+        ]
+
+
+def sample_controls() -> dict:
+    """Where random codes come from, how far they stray, the seed, the buttons and the samplers' note."""
+    with gr.Column(elem_id="sample-controls"):
+        sampler = sampler_choice("mixture", "sampler")
+        temperature = gr.Slider(
+            0.0,
+            MAX_TEMPERATURE,
+            value=1.0,
+            step=0.05,
+            label="Temperature",
+            info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
+            elem_id="temperature",
+        )
+        seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed")
+        with gr.Row():
+            random_button = gr.Button("Random sample", variant="primary", elem_id="random-sample")
+            reset_button = gr.Button("Reset to 0")
+        grid_button = gr.Button("Grid of 64 samples")
+        read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
+        note = gr.Markdown(elem_id="sampler-note")
+    return {
+        "sampler": sampler,
+        "temperature": temperature,
+        "seed": seed,
+        "random_button": random_button,
+        "reset_button": reset_button,
+        "grid_button": grid_button,
+        "read_button": read_button,
+        "note": note,
+    }
+
+
 def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
     """The tab's layout, then its events."""
     gr.set_static_paths([*SCRIPTS, *decoder_files(models.weights_dir).values()])
     with gr.Tab("Generate", id="generate"):
         gr.Markdown(help_text(models.weights_dir))
         with gr.Row(elem_id="generate-row"):
-            with gr.Column(elem_id="digit-panel"):
-                gr.HTML(
-                    html_template=CANVAS_HTML,
-                    js_on_load=ATTACH_JS,
-                    elem_id="digit-canvas-block",
-                )
-                digit = gr.Image(
-                    label="Decoded image",
-                    format="png",
-                    height=300,
-                    width=300,
-                    elem_id="digit",
-                    buttons=["download"],
-                )
-                caption = gr.Markdown("Loading the models…", elem_id="digit-caption")
-            with gr.Column(elem_id="sliders"):
-                sliders = [
-                    gr.Slider(
-                        -SLIDER_RANGE,
-                        SLIDER_RANGE,
-                        value=0.0,
-                        step=0.01,
-                        label=f"z{i + 1}",
-                        elem_id=f"slider-z{i + 1}",
-                    )
-                    for i in range(latent_dim)
-                ]
-            with gr.Column(elem_id="sample-controls"):
-                sampler = sampler_choice("mixture", "sampler")
-                temperature = gr.Slider(
-                    0.0,
-                    MAX_TEMPERATURE,
-                    value=1.0,
-                    step=0.05,
-                    label="Temperature",
-                    info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
-                    elem_id="temperature",
-                )
-                seed = gr.Number(
-                    value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed"
-                )
-                with gr.Row():
-                    random_button = gr.Button("Random sample", variant="primary", elem_id="random-sample")
-                    reset_button = gr.Button("Reset to 0")
-                grid_button = gr.Button("Grid of 64 samples")
-                read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
-                note = gr.Markdown(elem_id="sampler-note")
+            shown = digit_panel()
+            sliders = slider_column(latent_dim)
+            controls = sample_controls()
         grid = gr.Image(label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid")
-    generate = GenerateTab(
-        models=models,
-        sliders=sliders,
-        digit=digit,
-        caption=caption,
-        sampler=sampler,
-        temperature=temperature,
-        seed=seed,
-        random_button=random_button,
-        reset_button=reset_button,
-        grid_button=grid_button,
-        read_button=read_button,
-        note=note,
-        grid=grid,
-    )
+    generate = GenerateTab(models=models, sliders=sliders, grid=grid, **shown, **controls)
     generate.wire(dataset)
     return generate

@@ -1,10 +1,21 @@
-"""How the page is served: main(), the tests and the benchmarks all go through launch()."""
+"""How the page is served: main(), the tests and the benchmarks all go through launch(); and the one way
+the tests, the benchmarks and the Space check start `python app.py` as a process of its own."""
 
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import gradio as gr
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
 
 QUEUE_SETTINGS = {"default_concurrency_limit": 2, "max_size": 64}
 LAUNCH_SETTINGS = {
@@ -39,3 +50,66 @@ def serving(demo: gr.Blocks, head: str, **options: object) -> Iterator[str]:
         if demo.node_process is not None:  # Gradio stops it on SIGTERM, not on close()
             demo.node_process.terminate()
             demo.node_process.wait(timeout=10)
+
+
+def free_port() -> int:
+    """A loopback port no one listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppDidNotStart(RuntimeError):
+    """A started app exited, or did not answer its page in time; the message ends with its stderr."""
+
+
+@contextmanager
+def app_process(
+    folder: Path = ROOT,
+    script: str | Path = "app.py",
+    python: str | Path = sys.executable,
+    env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+) -> Iterator[str]:
+    """`python script` started in folder as a fresh process on a free loopback port, with env added to the
+    environment; yields its URL once its page answers 200, and stops it after the block. An app that
+    exits first, or has not answered when timeout seconds have passed, raises AppDidNotStart."""
+    port = free_port()
+    with tempfile.TemporaryFile() as stderr:
+        server = subprocess.Popen(
+            [str(python), str(script)],
+            cwd=folder,
+            env={**os.environ, "GRADIO_SERVER_PORT": str(port), **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            wait_for_page(url, server, timeout, stderr)
+            yield url
+        finally:
+            server.terminate()  # Gradio stops its SSR Node server on SIGTERM
+            server.wait(timeout=30)
+
+
+def wait_for_page(url: str, server: subprocess.Popen, timeout: float, stderr: IO[bytes]) -> None:
+    """Until the page at url answers 200; AppDidNotStart if the server exits or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise AppDidNotStart(f"the app exited with code {server.returncode}: {last_words(stderr)}")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            said = last_words(stderr)
+            raise AppDidNotStart(f"the app did not answer at {url} within {timeout:.0f} s: {said}")
+        time.sleep(0.02)
+
+
+def last_words(stderr: IO[bytes]) -> str:
+    """The end of what the app wrote to stderr."""
+    stderr.seek(0)
+    return stderr.read().decode(errors="replace")[-2000:]

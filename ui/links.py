@@ -8,10 +8,28 @@ import gradio as gr
 
 from playground.pictures import MAX_TEMPERATURE
 from playground.runs import MAX_BETA, MAX_EPOCHS
-from ui.generate import LOADED, STATIC
+from ui.latent import MAP_VIEWS
+from ui.page import STATIC, script_ready
+from vae.config import SAMPLERS
 
 SCRIPTS = [STATIC / "links.js"]
 TABS = ["generate", "draw", "interpolate", "latent", "train"]
+# The components a link sets, by key, in the order Gradio hands their values to links.js, each with the
+# element the page reads it from; "z" stands for the sliders, one value each.
+LINKED = {
+    "dataset": "dataset",
+    "z": "sliders",
+    "sampler": "sampler",
+    "temperature": "temperature",
+    "seed": "seed",
+    "beta": "train-beta",
+    "epochs": "train-epochs",
+    "train_seed": "train-seed",
+    "map": "map-view",
+    "compare": "compare-sampler",
+}
+# The keys of a link's address in the order it writes them.
+ADDRESS_KEYS = ["tab", *LINKED, "tour", "hide"]
 
 TOOLBAR_HTML = """
 <div class="page-tools">
@@ -21,14 +39,28 @@ TOOLBAR_HTML = """
 </div>
 """
 
-# Gradio's js functions: given the linked components' values, return the values a link or step asks for.
-RESTORE_JS = f"async (...values) => {{ await {LOADED}; return window.vaeLinks.restore(values); }}"
+# Gradio's js functions: given the linked components' values, return the values a link or step asks for
+# (without links.js, the values as they are).
+RESTORE_JS = (
+    f"async (...values) => {{ await {script_ready('vaeGenerate')}; "
+    f"return (await {script_ready('vaeLinks')}) ? window.vaeLinks.restore(values) : values; }}"
+)
 APPLY_JS = "(...values) => window.vaeLinks.applyPending(values)"
 
 
 def page_config() -> dict:
-    """What links.js reads from window.vaePage: the largest value a link may set for each bounded setting."""
-    return {"limits": {"temperature": MAX_TEMPERATURE, "beta": MAX_BETA, "epochs": MAX_EPOCHS}}
+    """What links.js reads from window.vaePage: the link's schema (its keys, the values each may take,
+    the largest value of each bounded setting, and the linked components' order and elements)."""
+    return {
+        "limits": {"temperature": MAX_TEMPERATURE, "beta": MAX_BETA, "epochs": MAX_EPOCHS},
+        "links": {
+            "keys": ADDRESS_KEYS,
+            "linked": LINKED,
+            "tabs": TABS,
+            "samplers": list(SAMPLERS),
+            "mapViews": [value for _, value in MAP_VIEWS],
+        },
+    }
 
 
 def hide_css(latent_dim: int) -> str:
@@ -42,6 +74,10 @@ def hide_css(latent_dim: int) -> str:
         *(f".vae-hide-z{i} #slider-z{i}" for i in range(1, latent_dim + 1)),
     ]
     return ",\n".join(rules) + " { display: none !important; }"
+
+
+class LinkedMismatch(ValueError):
+    """The components given to build() are not LINKED's, in its order: links.js would set the wrong ones."""
 
 
 @dataclass(kw_only=True)
@@ -60,8 +96,23 @@ class Links:
         self.apply_button.click(None, self.linked, self.linked, js=APPLY_JS, api_name=False).then(**follow)
 
 
-def build(linked: list[gr.components.Component]) -> Links:
-    """The hidden button that applies a tour step's state to the linked components."""
+def in_link_order(linked: dict[str, gr.components.Component | list[gr.components.Component]]) -> list:
+    """The components by LINKED's keys, flattened in its order; a key missing, extra or out of order, or
+    a component not on the element links.js reads, is a LinkedMismatch."""
+    if list(linked) != list(LINKED):
+        raise LinkedMismatch(f"the linked components' keys are {list(linked)}, links.js reads {list(LINKED)}")
+    for key, component in linked.items():
+        if not isinstance(component, list) and component.elem_id != LINKED[key]:
+            raise LinkedMismatch(f"{key!r} is on #{component.elem_id}, links.js reads #{LINKED[key]}")
+    return [
+        part
+        for component in linked.values()
+        for part in (component if isinstance(component, list) else [component])
+    ]
+
+
+def build(linked: dict[str, gr.components.Component | list[gr.components.Component]]) -> Links:
+    """The hidden button that applies a tour step's state to the linked components, given by LINKED's keys."""
     gr.set_static_paths(SCRIPTS)
     apply_button = gr.Button("Apply the link", elem_id="apply-link", elem_classes=["vae-hidden"])
-    return Links(linked=linked, apply_button=apply_button)
+    return Links(linked=in_link_order(linked), apply_button=apply_button)

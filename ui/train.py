@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 import pandas as pd
 
+from playground.gpu import train_on_gpu
 from playground.pictures import class_keys, legend_html
 from playground.runs import (
     DEFAULT_EPOCHS,
@@ -18,7 +19,6 @@ from playground.runs import (
     MAX_EPOCHS,
     SettingsError,
     check_settings,
-    train_on_gpu,
 )
 from ui.models import Models
 from vae.config import DATASETS
@@ -193,66 +193,75 @@ def help_text(subset: Subset) -> str:
     )
 
 
+def run_controls() -> dict:
+    """A run's settings and its buttons."""
+    with gr.Column(scale=1, min_width=240):
+        beta = gr.Slider(0.0, MAX_BETA, value=1.0, step=0.1, label="KL weight β", elem_id="train-beta")
+        epochs = gr.Slider(
+            1, MAX_EPOCHS, value=DEFAULT_EPOCHS, step=1, label="Epochs", elem_id="train-epochs"
+        )
+        seed = gr.Number(0, label="Seed", precision=0, minimum=0, elem_id="train-seed")
+        with gr.Row():
+            train_button = gr.Button("Train", variant="primary")
+            stop_button = gr.Button("Stop", variant="stop")
+    return {
+        "beta": beta,
+        "epochs": epochs,
+        "seed": seed,
+        "train_button": train_button,
+        "stop_button": stop_button,
+    }
+
+
+def run_pictures() -> dict:
+    """What a run draws each epoch: its map and manifold, the reading, the curves, N(0, I)'s decodes."""
+    with gr.Row():
+        shown = run_controls()
+        with gr.Column(scale=2, min_width=300):
+            gr.Markdown(MAP_TITLE, elem_classes=["figure-title"])
+            run_map = figure("train-map")
+        with gr.Column(scale=2, min_width=300):
+            gr.Markdown(MANIFOLD_TITLE, elem_classes=["figure-title"])
+            run_manifold = figure("train-manifold")
+    reading = gr.Markdown(elem_id="train-reading")
+    with gr.Row():
+        reconstruction_plot = curve_plot(
+            "reconstruction", "Held-out reconstruction per image", "nats (lower is better)"
+        )
+        kl_plot = curve_plot("kl", "Held-out KL per image", "nats (lower: codes nearer N(0, I))")
+        with gr.Column(min_width=300):
+            gr.Markdown("**Decodes of 16 codes drawn from N(0, I)**", elem_classes=["figure-title"])
+            run_samples = figure("train-samples")
+    with gr.Accordion("The run's figures, per epoch (JSON)", open=False):
+        figures = gr.JSON(elem_id="train-figures")
+    return shown | {
+        "run_map": run_map,
+        "run_manifold": run_manifold,
+        "reading": reading,
+        "reconstruction_plot": reconstruction_plot,
+        "kl_plot": kl_plot,
+        "run_samples": run_samples,
+        "figures": figures,
+    }
+
+
 def build(models: Models, dataset: gr.Radio) -> TrainTab:
     """The tab's layout, then its events."""
     with gr.Tab("Train", id="train"):
         gr.Markdown(help_text(load_subset(next(iter(DATASETS)))))  # every subset has the same counts
         sweep_gallery = gr.Gallery(
-            show_label=False,
-            columns=5,
-            object_fit="contain",
-            allow_preview=False,
-            elem_id="sweep-gallery",
+            show_label=False, columns=5, object_fit="contain", allow_preview=False, elem_id="sweep-gallery"
         )
         sweep_legend = gr.HTML(elem_id="sweep-legend")
         sweep_figures = gr.Markdown(elem_id="sweep-figures")
         gr.Markdown(RUN_HELP.format(epochs=DEFAULT_EPOCHS))
-        with gr.Row():
-            with gr.Column(scale=1, min_width=240):
-                beta = gr.Slider(
-                    0.0, MAX_BETA, value=1.0, step=0.1, label="KL weight β", elem_id="train-beta"
-                )
-                epochs = gr.Slider(
-                    1, MAX_EPOCHS, value=DEFAULT_EPOCHS, step=1, label="Epochs", elem_id="train-epochs"
-                )
-                seed = gr.Number(0, label="Seed", precision=0, minimum=0, elem_id="train-seed")
-                with gr.Row():
-                    train_button = gr.Button("Train", variant="primary")
-                    stop_button = gr.Button("Stop", variant="stop")
-            with gr.Column(scale=2, min_width=300):
-                gr.Markdown(MAP_TITLE, elem_classes=["figure-title"])
-                run_map = figure("train-map")
-            with gr.Column(scale=2, min_width=300):
-                gr.Markdown(MANIFOLD_TITLE, elem_classes=["figure-title"])
-                run_manifold = figure("train-manifold")
-        reading = gr.Markdown(elem_id="train-reading")
-        with gr.Row():
-            reconstruction_plot = curve_plot(
-                "reconstruction", "Held-out reconstruction per image", "nats (lower is better)"
-            )
-            kl_plot = curve_plot("kl", "Held-out KL per image", "nats (lower: codes nearer N(0, I))")
-            with gr.Column(min_width=300):
-                gr.Markdown("**Decodes of 16 codes drawn from N(0, I)**", elem_classes=["figure-title"])
-                run_samples = figure("train-samples")
-        with gr.Accordion("The run's figures, per epoch (JSON)", open=False):
-            figures = gr.JSON(elem_id="train-figures")
+        shown = run_pictures()
     train = TrainTab(
         models=models,
         sweep_gallery=sweep_gallery,
         sweep_legend=sweep_legend,
         sweep_figures=sweep_figures,
-        beta=beta,
-        epochs=epochs,
-        seed=seed,
-        train_button=train_button,
-        stop_button=stop_button,
-        run_map=run_map,
-        run_manifold=run_manifold,
-        run_samples=run_samples,
-        reconstruction_plot=reconstruction_plot,
-        kl_plot=kl_plot,
-        reading=reading,
-        figures=figures,
+        **shown,
     )
     train.wire(dataset)
     return train

@@ -131,5 +131,4 @@
     },
     true,
   );
-  window.vaeLatent = { codeAt, geometry, move: MOVE };
 })();

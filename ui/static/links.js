@@ -7,11 +7,11 @@
 (() => {
   "use strict";
 
-  const TABS = ["generate", "draw", "interpolate", "latent", "train"];
-  const SAMPLERS = ["mixture", "gaussian", "prior"];
-  const MAP_VIEWS = ["codes", "holes"];
-  const GROUPS = ["dataset", "sampler", "sliders", "tabs", ...TABS];
-  const ORDER = ["tab", "dataset", "z", "sampler", "temperature", "seed", "beta", "epochs", "train_seed", "map", "compare", "tour", "hide"];
+  // The link's schema comes from the server (ui/links.py): its keys in the address's order, the values
+  // each may take, and the linked components' keys in the order Gradio hands over their values, each
+  // with the element it is read from.
+  const schema = () => window.vaePage.links;
+  const groups = () => ["dataset", "sampler", "sliders", "tabs", ...schema().tabs];
   const MAX_LINK = 4000; // characters: a longer address is not a link this page wrote, and is ignored whole
   const MAX_SEED = 2 ** 31 - 1;
 
@@ -31,7 +31,7 @@
 
   // Names a link may hide: the groups, and single sliders (z3) or runs of them (z3-z16).
   function hideable(name, latentDim) {
-    if (GROUPS.includes(name)) return [name];
+    if (groups().includes(name)) return [name];
     const run = /^z(\d{1,3})(?:-z(\d{1,3}))?$/.exec(name);
     if (!run) return [];
     const first = Number(run[1]), last = Number(run[2] || run[1]);
@@ -46,14 +46,15 @@
     if (typeof hash !== "string" || hash.length > MAX_LINK) return asked;
     const params = new URLSearchParams(hash.replace(/^#/, ""));
     const get = (key) => params.get(key);
-    if (TABS.includes(get("tab"))) asked.tab = get("tab");
+    const { tabs, samplers, mapViews } = schema();
+    if (tabs.includes(get("tab"))) asked.tab = get("tab");
     if (Object.keys(page.decoders).includes(get("dataset"))) asked.dataset = get("dataset");
     const z = (get("z") || "").split(",");
     if (z.length === page.latentDim) {
       const values = z.map((v) => bounded(v, -page.sliderRange, page.sliderRange, false, true));
       if (values.every((v) => v !== undefined)) asked.z = values.map((v) => Math.round(v * 100) / 100);
     }
-    if (SAMPLERS.includes(get("sampler"))) asked.sampler = get("sampler");
+    if (samplers.includes(get("sampler"))) asked.sampler = get("sampler");
     const limits = page.limits;
     const numbers = {
       temperature: bounded(get("temperature"), 0, limits.temperature, false),
@@ -64,8 +65,8 @@
       tour: bounded(get("tour"), 1, (page.tour || []).length, true),
     };
     for (const [key, value] of Object.entries(numbers)) if (value !== undefined) asked[key] = value;
-    if (MAP_VIEWS.includes(get("map"))) asked.map = get("map");
-    if (SAMPLERS.includes(get("compare"))) asked.compare = get("compare");
+    if (mapViews.includes(get("map"))) asked.map = get("map");
+    if (samplers.includes(get("compare"))) asked.compare = get("compare");
     const hide = (get("hide") || "").split(",").slice(0, 64).flatMap((name) => hideable(name, page.latentDim));
     if (hide.length) asked.hide = [...new Set(hide)];
     return asked;
@@ -75,7 +76,7 @@
   function serialise(current) {
     const defaults = state.defaults || {};
     const params = [];
-    for (const key of ORDER) {
+    for (const key of schema().keys) {
       const value = current[key];
       if (value === undefined || value === null) continue;
       if (key !== "dataset" && key !== "z" && defaults[key] === value) continue;
@@ -86,43 +87,41 @@
     return `#${params.join("&")}`;
   }
 
-  const checked = (id) => {
-    const input = document.querySelector(`#${id} input[type=radio]:checked`);
-    return input ? input.value : undefined;
-  };
-  const numberIn = (id) => {
-    const input = document.querySelector(`#${id} input[type=number]`);
-    return input && input.value !== "" ? Number(input.value) : undefined;
-  };
+  // A linked component's value as the page shows it: its checked radio or its number.
+  function shownValue(id) {
+    const radio = document.querySelector(`#${id} input[type=radio]:checked`);
+    if (radio) return radio.value;
+    const number = document.querySelector(`#${id} input[type=number]`);
+    return number && number.value !== "" ? Number(number.value) : undefined;
+  }
 
   // What the page shows now, as a link's state.
   function current() {
     const tab = document.querySelector("button[role=tab][aria-selected=true]");
-    const z = [...document.querySelectorAll("#sliders input[type=range]")].map((range) => Number(range.value));
-    const shown = {
-      tab: tab ? tab.dataset.tabId : undefined,
-      dataset: checked("dataset"),
-      z: z.length ? z : undefined,
-      sampler: checked("sampler"),
-      temperature: numberIn("temperature"),
-      seed: numberIn("seed"),
-      beta: numberIn("train-beta"),
-      epochs: numberIn("train-epochs"),
-      train_seed: numberIn("train-seed"),
-      map: checked("map-view"),
-      compare: checked("compare-sampler"),
-    };
+    const shown = { tab: tab ? tab.dataset.tabId : undefined };
+    for (const [key, id] of Object.entries(schema().linked)) {
+      if (key !== "z") shown[key] = shownValue(id);
+      else {
+        const z = [...document.querySelectorAll(`#${id} input[type=range]`)].map((range) => Number(range.value));
+        shown.z = z.length ? z : undefined;
+      }
+    }
     const known = { ...state.known };
     for (const [key, value] of Object.entries(shown)) if (value !== undefined) known[key] = value;
     return { ...known, tour: state.tour, hide: state.hidden };
   }
 
-  // The values Gradio holds, in the order of app.py's LINKED components, as a link's state.
+  // The values Gradio holds, in the linked components' order, as a link's state: "z" takes one value
+  // per slider, every other key one.
   function asState(values) {
     const dim = window.vaePage.latentDim;
-    const [dataset, ...rest] = values;
-    const [sampler, temperature, seed, beta, epochs, trainSeed, map, compare] = rest.slice(dim);
-    return { tab: "generate", dataset, z: rest.slice(0, dim), sampler, temperature, seed, beta, epochs, train_seed: trainSeed, map, compare };
+    const result = { tab: "generate" };
+    let at = 0;
+    for (const key of Object.keys(schema().linked)) {
+      result[key] = key === "z" ? values.slice(at, at + dim) : values[at];
+      at += key === "z" ? dim : 1;
+    }
+    return result;
   }
 
   function hide(names) {
@@ -157,27 +156,18 @@
     }, 250);
   }
 
-  // The values for Gradio to set, in the order of app.py's LINKED components: each from the state asked
-  // for, or, where it asks nothing, the component's current value. The Generate tab paints the code.
+  // The values for Gradio to set, in the linked components' order: each from the state asked for, or,
+  // where it asks nothing, the component's current value (a new dataset starts its code at the origin).
+  // The Generate tab paints the code.
   function values(asked, now) {
     const dim = window.vaePage.latentDim;
-    const [dataset, ...rest] = now;
-    const z = asked.z || (asked.dataset && asked.dataset !== dataset ? new Array(dim).fill(0) : rest.slice(0, dim));
-    const [sampler, temperature, seed, beta, epochs, trainSeed, map, compare] = rest.slice(dim);
-    const result = [
-      asked.dataset || dataset,
-      ...z,
-      asked.sampler || sampler,
-      asked.temperature ?? temperature,
-      asked.seed ?? seed,
-      asked.beta ?? beta,
-      asked.epochs ?? epochs,
-      asked.train_seed ?? trainSeed,
-      asked.map || map,
-      asked.compare || compare,
-    ];
+    const before = asState(now);
+    const next = { ...before };
+    for (const key of Object.keys(schema().linked)) if (asked[key] !== undefined) next[key] = asked[key];
+    if (!asked.z && asked.dataset && asked.dataset !== before.dataset) next.z = new Array(dim).fill(0);
+    const result = Object.keys(schema().linked).flatMap((key) => (key === "z" ? next.z : [next[key]]));
     state.known = { ...asState(result), tab: asked.tab || state.known.tab };
-    if (window.vaeGenerate) window.vaeGenerate.show(result[0], result.slice(1, dim + 1));
+    if (window.vaeGenerate) window.vaeGenerate.show(next.dataset, next.z);
     return result;
   }
 
