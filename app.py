@@ -12,17 +12,22 @@ import gradio as gr
 from ui import draw, generate, interpolate, latent, links, page, tour, train
 from ui.launch import launch
 from ui.models import Models
+from ui.page import folded
 from vae.config import DATASETS
 from vae.weights import WeightsError
 
-INTRO = """
+TITLE = """
 # Variational autoencoder playground
+Each slider is one number of a VAE's latent code z: drag one and watch the decoder redraw the image.
+"""
+
+INTRO = """
 A VAE squeezes each 28x28 image into a few numbers, its **latent code z**. The encoder does not
 give one point but a mean **μ** and a spread **σ** per dimension, the decoder learns from samples
 **z = μ + σ·ε**, and a KL term pulls every image's cloud of codes towards N(0, I). So the codes
 gather round the origin, close enough that most random z from N(0, I) decode to something plausible:
 the Generate tab says how often, and the Latent space tab shows the holes that remain, where N(0, I)
-puts codes the encoder seldom gives. Pick a dataset below: every tab switches to the models trained on it.
+puts codes the encoder seldom gives. The dataset below switches every tab to the models trained on it.
 """
 
 
@@ -31,7 +36,7 @@ def build_demo(models: Models) -> gr.Blocks:
     as they do on a dataset switch. Each tab wires its own events; what follows links them."""
     latent_dim = models.latent_size()  # read from config.json once, for every tab that needs it
     with gr.Blocks(title="VAE playground") as demo:
-        gr.Markdown(INTRO)
+        gr.Markdown(TITLE + folded("How a VAE works", INTRO), elem_id="intro")
         gr.HTML(links.TOOLBAR_HTML, elem_id="page-tools")
         choices = [(dataset.choice, name) for name, dataset in DATASETS.items()]
         dataset = gr.Radio(choices, value=choices[0][1], label="Dataset", elem_id="dataset")

@@ -4,7 +4,7 @@ the phone layout, the link that reopens a digit, and the fallback when the decod
 import copy
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -128,12 +128,56 @@ def test_on_a_phone_the_digit_stays_on_screen_beside_the_slider_being_dragged(
     page.close()
 
 
-def test_on_a_phone_the_sampling_controls_come_before_the_sliders(browser: Browser, app_url: str) -> None:
+def test_on_a_phones_first_screen_the_digit_and_the_first_sliders_show(
+    browser: Browser, app_url: str
+) -> None:
     page = open_app(browser, app_url, **PHONE, has_touch=True, is_mobile=True)
-    page.get_by_role("tab", name="Generate").scroll_into_view_if_needed()
-    controls = page.get_by_role("button", name="Random sample").bounding_box()
-    first_slider = page.locator("#slider-z1").bounding_box()
-    assert controls["y"] < first_slider["y"]  # not after sixteen sliders, under the sticky digit
+    assert page.evaluate("scrollY") == 0
+    for shown in (page.locator("#digit-canvas"), page.locator("#slider-z1 input[type=range]")):
+        box = shown.bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], box
+    page.close()
+
+
+def finger(page: Page) -> Callable[..., None]:
+    """Touches sent as a touch screen sends them (the browser scrolls for them as for a real finger)."""
+    touch = page.context.new_cdp_session(page)
+
+    def send(kind: str, x: float = 0, y: float = 0) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    return send
+
+
+def test_on_a_touch_screen_a_swipe_over_the_sliders_scrolls_and_a_sideways_drag_or_tap_moves_one(
+    browser: Browser, app_url: str
+) -> None:
+    page = open_app(browser, app_url, **PHONE, has_touch=True, is_mobile=True)
+    send = finger(page)
+    page.evaluate("window.scrollTo(0, 300)")
+    track = page.locator("#slider-z5 input[type=range]")
+    box = track.bounding_box()
+    x, y = box["x"] + 0.8 * box["width"], box["y"] + box["height"] / 2
+    send("touchStart", x, y)
+    for step in range(1, 21):  # up the screen, from a point on z5's track where a tap would set 1.8
+        send("touchMove", x, y - 15 * step)
+    send("touchEnd")
+    until(page, lambda: page.evaluate("scrollY") > 400, "the swipe did not scroll the page")
+    assert slider_values(page) == [0.0] * LATENT_DIM
+    box = track.bounding_box()
+    x, y = box["x"] + 0.5 * box["width"], box["y"] + box["height"] / 2
+    send("touchStart", x, y)
+    for step in range(1, 11):  # sideways: the slider follows the finger
+        send("touchMove", x + 4 * step, y)
+    send("touchEnd")
+    expect(slider_value(page, 5)).not_to_have_value("0")
+    assert float(page.locator("#slider-z5 input[type=range]").input_value()) > 0.5
+    expect(page.locator("#digit-caption")).to_contain_text("to the classifier")  # the release is heard
+    box = track.bounding_box()
+    send("touchStart", box["x"] + 0.25 * box["width"], box["y"] + box["height"] / 2)
+    send("touchEnd")  # a tap a quarter of the way along a -3 to 3 track
+    expect(page.locator("#slider-z5 input[type=range]")).to_have_value(re.compile(r"^-1\.(4|5|6)"))
     page.close()
 
 
@@ -166,15 +210,22 @@ def test_the_draw_pad_takes_finger_strokes(browser: Browser, app_url: str) -> No
     page.close()
 
 
+def longest_run(indices: np.ndarray) -> np.ndarray:
+    """The longest run of consecutive indices: a square's rows, not a stray line at the picture's edge."""
+    runs = np.split(indices, np.nonzero(np.diff(indices) > 1)[0] + 1)
+    return max(runs, key=len)
+
+
 def drawing_area(page: Page, pad: str) -> tuple[int, int, int, int] | None:
     """The white square a pad draws on, (left, top, right, bottom) in page pixels; under the dark theme
     the pad around it is dark grey. None until Gradio has drawn it."""
-    box = page.locator(f"#{pad}").bounding_box()
     grey = np.asarray(Image.open(io.BytesIO(page.locator(f"#{pad}").screenshot())).convert("L"))
+    box = page.locator(f"#{pad}").bounding_box()  # after the screenshot, which may scroll the pad into view
     white = grey > 250
     rows, columns = np.nonzero(white.sum(axis=1) > 100)[0], np.nonzero(white.sum(axis=0) > 100)[0]
     if not len(rows) or not len(columns):
         return None
+    rows, columns = longest_run(rows), longest_run(columns)
     return (
         round(box["x"]) + columns[0],
         round(box["y"]) + rows[0],
@@ -300,9 +351,17 @@ def test_use_in_sliders_with_an_empty_pad_says_so_and_keeps_the_sliders(page: Pa
     no_error_toast(page)
 
 
+def pixels_covered(shown: np.ndarray, expected: np.ndarray, top: int) -> int:
+    """How many of the digit's pixels differ in a screenshot of its canvas whose picture starts at row
+    top (a canvas at a fractional position gives a screenshot a row taller, the picture at row 0 or 1)."""
+    rows, columns = min(len(shown) - top, len(expected)), min(shown.shape[1], expected.shape[1])
+    return int((np.abs(shown[top : top + rows, :columns].astype(int) - expected[:rows, :columns]) > 60).sum())
+
+
 def test_on_a_desktop_the_digit_stays_in_view_beside_the_last_slider(browser: Browser, app_url: str) -> None:
     page = open_app(browser, app_url, width=1280, height=720)
-    page.locator("#slider-z16").scroll_into_view_if_needed()
+    # As a visitor scrolling down reaches it: the last slider coming in at the bottom of the screen.
+    page.locator("#slider-z16").evaluate("(slider) => slider.scrollIntoView({ block: 'end' })")
     slider = page.get_by_label("range slider for z16", exact=True).bounding_box()
     canvas = page.locator("#digit-canvas").bounding_box()
     assert canvas["y"] >= 0 and canvas["y"] + canvas["height"] <= 720  # the whole digit on screen
@@ -313,9 +372,43 @@ def test_on_a_desktop_the_digit_stays_in_view_beside_the_last_slider(browser: Br
         page.evaluate(f"window.scrollTo(0, {y})")
         shown = np.asarray(Image.open(io.BytesIO(page.locator("#digit-canvas").screenshot())).convert("L"))
         expected = np.kron(digit, np.ones((10, 10), np.uint8))  # the 28x28 canvas shown at 280 px
-        rows, columns = min(shown.shape[0], 280), min(shown.shape[1], 280)
-        drawn_over = np.abs(shown[:rows, :columns].astype(int) - expected[:rows, :columns]) > 60
-        assert drawn_over.mean() < 0.002, f"at {y} px down, {drawn_over.sum()} digit pixels covered"
-    page.locator("#slider-z16").scroll_into_view_if_needed()
+        covered = min(pixels_covered(shown, expected, top) for top in (0, 1))
+        assert covered < 0.002 * 280 * 280, f"at {y} px down, {covered} digit pixels covered"
+    page.locator("#slider-z16").evaluate("(slider) => slider.scrollIntoView({ block: 'end' })")
     screenshot(page, "desktop-digit-beside-z16")
+    page.close()
+
+
+def test_on_a_desktop_the_panel_that_stays_in_view_covers_no_control(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url, width=1280, height=720)
+    covered = """() => {
+      const panel = document.querySelector("#digit-column").getBoundingClientRect();
+      const controls = [...document.querySelectorAll("button, input, textarea, select, summary, a[href]")]
+        .filter((control) => !control.closest("#digit-column") && control.checkVisibility());
+      return controls.filter((control) => {
+        const box = control.getBoundingClientRect();
+        return box.width > 1 && box.height > 1 && box.left < panel.right && box.right > panel.left
+          && box.top < panel.bottom && box.bottom > panel.top;
+      }).map((control) => control.outerHTML.slice(0, 80));
+    }"""
+    bottom = page.evaluate("document.documentElement.scrollHeight - innerHeight")
+    for y in range(0, bottom + 1, 60):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        assert page.evaluate(covered) == [], f"at {y} px down"
+    page.close()
+
+
+def test_only_the_shown_datasets_decoder_is_fetched_and_the_other_on_switching(
+    browser: Browser, app_url: str
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    fetched: list[str] = []
+    page.on("request", lambda request: DECODER_FILE in request.url and fetched.append(request.url))
+    page.goto(app_url)
+    expect(page.locator("html")).to_have_class(re.compile(r"\bvae-decodes-in-page\b"), timeout=30_000)
+    expect(page.locator("#digit-caption")).to_contain_text("to the classifier", timeout=30_000)
+    assert len(fetched) == 1 and fetched[0].endswith(static_url(WEIGHTS_DIR / "mnist-vae" / DECODER_FILE))
+    page.get_by_label("Fashion-MNIST clothes").check()
+    until(page, lambda: len(fetched) == 2, "the Fashion-MNIST decoder was not fetched on switching")
+    assert fetched[1].endswith(static_url(WEIGHTS_DIR / "fashion-mnist-vae" / DECODER_FILE))
     page.close()

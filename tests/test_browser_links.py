@@ -45,6 +45,26 @@ def test_hide_dataset_hides_the_selector_only(browser: Browser, app_url: str) ->
     page.close()
 
 
+def test_explanations_open_from_the_keyboard_and_a_link_can_hide_them(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url)
+    intro = page.locator("#intro details.help")
+    expect(intro).not_to_have_attribute("open", "")
+    expect(intro.get_by_text("A VAE squeezes each 28x28 image")).to_be_hidden()
+    intro.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(intro.get_by_text("A VAE squeezes each 28x28 image")).to_be_visible()
+    expect(page.locator("#sampler-note details.figures summary")).to_have_text("What each sampler measured")
+    page.close()
+    page = open_app(browser, app_url + "#hide=help")
+    expect(page.locator("#intro summary")).to_be_hidden()
+    expect(page.locator("details.help")).not_to_have_count(0)
+    for folded in page.locator("details.help").all():
+        expect(folded).to_be_hidden()
+    expect(page.locator("#sampler-note summary")).to_be_visible()  # figures stay: only help text goes
+    expect(page.locator("#sliders")).to_be_visible()
+    page.close()
+
+
 def test_every_other_key_restores_its_setting(browser: Browser, app_url: str) -> None:
     z = [round(0.1 * i - 0.8, 2) for i in range(16)]
     link = (
@@ -150,7 +170,7 @@ def expect_step_on_screen(page: Page, number: int, width: int, height: int) -> N
     expect(box).to_contain_text(f"Step {number} of {len(TOUR)}")
     expect(page.locator("#tour-title")).to_have_text(TOUR[number - 1]["title"])
     target = page.locator(".tour-target")
-    expect(target).to_have_count(1)
+    expect(target).to_have_count(1, timeout=30_000)  # some targets wait for the server's answer
     # The page scrolls the target into place while the tab is drawn (and again as images above it arrive,
     # which move it): both boxes are read at one instant, once the target is above the words.
     shown, pointed = page.wait_for_function(

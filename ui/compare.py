@@ -9,10 +9,11 @@ from dataclasses import dataclass
 import gradio as gr
 
 from ui.models import Models
+from ui.page import folded
 from ui.widgets import sampler_choice
 
+COMPARE_TITLE = "### Why a VAE, not a plain autoencoder?"
 COMPARE_HELP = """
-### Why a VAE, not a plain autoencoder?
 Each pair below has the same network and {size} latent dimensions. The **autoencoder** maps each
 image to one point and is trained only to reconstruct, so nothing says where its codes should lie or
 what to draw between them. The **VAE** encodes a cloud N(μ, σ²) and pays a KL price for straying
@@ -101,7 +102,11 @@ class CompareSection:
         handlers = self.models[dataset]
         maps = handlers.comparison.maps
         return {
-            self.figures: handlers.comparison.figures(handlers.bundle.held_out_sure_share),
+            self.figures: folded(
+                "How many decodes the classifier is sure of",
+                handlers.comparison.figures(handlers.bundle.held_out_sure_share),
+                "figures",
+            ),
             self.maps_caption: maps.caption(),
             self.ae_map: maps.ae_map,
             self.vae_map: maps.vae_map,
@@ -133,7 +138,8 @@ def pair(name: str, what: str, latent_dim: int | None = None) -> dict:
 
 def build(models: Models, dataset: gr.Radio, latent_dim: int) -> CompareSection:
     """The section's layout, then its events."""
-    gr.Markdown(COMPARE_HELP.format(size=latent_dim))
+    summary = "The same network trained both ways, decoding the same random codes"
+    gr.Markdown(COMPARE_TITLE + "\n\n" + folded(summary, COMPARE_HELP.format(size=latent_dim)))
     figures = gr.Markdown(elem_id="compare-figures")
     with gr.Row():
         sampler = sampler_choice("prior", "compare-sampler", scale=2)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 import gradio as gr
 
 from ui.models import Models
+from ui.page import folded
 from ui.widgets import pick_brush_when_shown, sketch_pad
 
 HELP = """
@@ -81,7 +82,7 @@ class DrawTab:
 def build(models: Models, dataset: gr.Radio) -> DrawTab:
     """The tab's layout, then its events."""
     with gr.Tab("Draw", id="draw") as tab:
-        gr.Markdown(HELP)
+        gr.Markdown(folded("How your drawing is read", HELP))
         with gr.Row():
             with gr.Column(scale=1):
                 sketch = sketch_pad("Draw here", "sketch", size=400, brush_size=14)

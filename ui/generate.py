@@ -13,7 +13,7 @@ import gradio as gr
 
 from playground.pictures import MAX_TEMPERATURE, SLIDER_RANGE
 from ui.models import Models
-from ui.page import STATIC, script_ready, static_url
+from ui.page import STATIC, folded, script_ready, static_url
 from ui.widgets import sampler_choice
 from vae.config import DATASETS
 from vae.weights import DECODER_FILE, WeightsError, model_folder, read_evaluation
@@ -27,7 +27,7 @@ trained on the same dataset says what it sees and how sure it is{accuracy}. The 
 the sliders and settings: copy it, or press *Copy link*, to share what you see.
 """
 
-SCRIPTS = [STATIC / "decoder.js", STATIC / "generate.js"]
+SCRIPTS = [STATIC / "decoder.js", STATIC / "generate.js", STATIC / "sliders.js"]
 
 CANVAS_HTML = """
 <div class="digit-figure">
@@ -171,7 +171,8 @@ class GenerateTab:
     def sampler_note(self, dataset: str) -> str:
         """What each sampler measured for this dataset's VAE when its samplers were fitted."""
         handlers = self.models[dataset]
-        return sampler_note(handlers.generate.samplers.metadata, handlers.bundle.held_out_sure_share)
+        note = sampler_note(handlers.generate.samplers.metadata, handlers.bundle.held_out_sure_share)
+        return folded("What each sampler measured", note, "figures")
 
     def reset(self, dataset: str) -> dict:
         """Set every slider to 0, the prior's mean, and decode that code.
@@ -280,23 +281,26 @@ def slider_column(latent_dim: int) -> list[gr.Slider]:
 
 
 def sample_controls() -> dict:
-    """Where random codes come from, how far they stray, the seed, the buttons and the samplers' note."""
+    """The buttons first, in view under the digit; then where random codes come from, how far they
+    stray, the seed, and the samplers' figures."""
     with gr.Column(elem_id="sample-controls"):
-        sampler = sampler_choice("mixture", "sampler")
-        temperature = gr.Slider(
-            0.0,
-            MAX_TEMPERATURE,
-            value=1.0,
-            step=0.05,
-            label="Temperature",
-            info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
-            elem_id="temperature",
-        )
-        seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed")
         with gr.Row():
             random_button = gr.Button("Random sample", variant="primary", elem_id="random-sample")
             reset_button = gr.Button("Reset to 0")
-        grid_button = gr.Button("Grid of 64 samples")
+            grid_button = gr.Button("Grid of 64 samples")
+        sampler = sampler_choice("mixture", "sampler")
+        with gr.Row():
+            temperature = gr.Slider(
+                0.0,
+                MAX_TEMPERATURE,
+                value=1.0,
+                step=0.05,
+                label="Temperature",
+                info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
+                elem_id="temperature",
+                scale=2,
+            )
+            seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed")
         read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
         note = gr.Markdown(elem_id="sampler-note")
     return {
@@ -315,12 +319,16 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
     """The tab's layout, then its events."""
     gr.set_static_paths([*SCRIPTS, *decoder_files(models.weights_dir).values()])
     with gr.Tab("Generate", id="generate"):
-        gr.Markdown(help_text(models.weights_dir))
+        gr.Markdown(folded("How the sliders work", help_text(models.weights_dir)))
         with gr.Row(elem_id="generate-row"):
-            shown = digit_panel()
-            sliders = slider_column(latent_dim)
-            controls = sample_controls()
-        grid = gr.Image(label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid")
+            with gr.Column(elem_id="digit-column"):
+                shown = digit_panel()
+                controls = sample_controls()
+            with gr.Column(elem_id="slider-column"):
+                sliders = slider_column(latent_dim)
+                grid = gr.Image(
+                    label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid"
+                )
     generate = GenerateTab(models=models, sliders=sliders, grid=grid, **shown, **controls)
     generate.wire(dataset)
     return generate

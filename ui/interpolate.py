@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from ui.models import Models
+from ui.page import folded
 from ui.widgets import pick_brush_when_shown, sketch_pad
 
 HELP = """
@@ -63,7 +64,7 @@ class InterpolateTab:
 def build(models: Models, dataset: gr.Radio) -> InterpolateTab:
     """The tab's layout, then its event."""
     with gr.Tab("Interpolate", id="interpolate") as tab:
-        gr.Markdown(HELP)
+        gr.Markdown(folded("Two drawings, or random samples, and the path between them", HELP))
         with gr.Row():
             start_pad = sketch_pad("From (empty: random)", "start-pad", size=280, brush_size=10)
             end_pad = sketch_pad("To (empty: random)", "end-pad", size=280, brush_size=10)

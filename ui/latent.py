@@ -12,7 +12,7 @@ from playground.runs import MAP_BETA, MAP_EDGE
 from playground.sketch import SketchError
 from ui import compare
 from ui.models import Models
-from ui.page import STATIC, static_url
+from ui.page import STATIC, folded, static_url
 from vae.config import DATASETS
 from vae.weights import DECODER_FILE, sweep_folder
 
@@ -29,8 +29,8 @@ for the point's decode and the classifier's reading. The manifold below decodes 
 same axes.
 """
 
+POSTERIOR_TITLE = "#### What the encoder says about one image"
 POSTERIOR_HELP = """
-#### What the encoder says about one image
 The encoder does not give one point but a Gaussian q(z | x) = N(μ, σ²), drawn in black on the map. The true
 posterior p(z | x), which q stands in for, can be computed exactly here because two dimensions are few
 enough to sum over: it is shown in blue in the close-up. Draw on the Draw tab to see your drawing here;
@@ -111,7 +111,11 @@ class MapSection:
         space = self.models[dataset].latent
         return {
             self.close_up: space.close_up(focus),
-            self.posterior_caption: space.posterior_caption(focus),
+            self.posterior_caption: folded(
+                f"{focus.name[0].upper()}{focus.name[1:]}: its posterior's figures, in nats",
+                space.posterior_caption(focus),
+                "figures",
+            ),
             self.posterior_figures: {"image": focus.name, **focus.posterior.figures()},
             self.focus: focus,
         }
@@ -161,7 +165,9 @@ class MapSection:
         return {
             self.latent_map: space.map_picture(view, focus or space.default_focus),
             self.legend: space.legend(view),
-            self.holes_caption: space.holes_caption() if view == "holes" else "",
+            self.holes_caption: folded("The prior's holes, measured", space.holes_caption(), "figures")
+            if view == "holes"
+            else "",
         }
 
     def sample(self, dataset: str, view: str, focus: "Focus | None") -> dict:
@@ -244,7 +250,7 @@ def map_column() -> dict:
 def posterior_column() -> dict:
     """The focused image's close-up, its figures, and Sample ε with its arithmetic and decode."""
     with gr.Column(scale=4, min_width=300):
-        gr.Markdown(POSTERIOR_HELP)
+        gr.Markdown(POSTERIOR_TITLE + "\n\n" + folded("q(z | x) against the true posterior", POSTERIOR_HELP))
         close_up = gr.Image(
             label="Close-up: q(z | x) (black) against the true p(z | x) (blue)",
             show_label=False,
@@ -313,7 +319,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> LatentTab:
     """The tab's layout, then its events: the map's section, then the comparison's."""
     gr.set_static_paths([*SCRIPTS, *map_decoders(models.weights_dir).values()])
     with gr.Tab("Latent space", id="latent"):
-        gr.Markdown(HELP.format(beta=MAP_BETA))
+        gr.Markdown(folded("What this map shows, and how to read it", HELP.format(beta=MAP_BETA)))
         with gr.Row(elem_id="map-row"):
             shown = map_column() | posterior_column()
         section = MapSection(models=models, focus=gr.State(None), **shown, **point_row())

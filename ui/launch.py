@@ -1,7 +1,9 @@
 """How the page is served: main(), the tests and the benchmarks all go through launch(); and the one way
 the tests, the benchmarks and the Space check start `python app.py` as a process of its own."""
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -82,14 +84,25 @@ def app_process(
             env={**os.environ, "GRADIO_SERVER_PORT": str(port), **(env or {})},
             stdout=subprocess.DEVNULL,
             stderr=stderr,
+            start_new_session=True,  # its own process group, with the SSR Node server Gradio may start
         )
         url = f"http://127.0.0.1:{port}/"
         try:
             wait_for_page(url, server, timeout, stderr)
             yield url
         finally:
-            server.terminate()  # Gradio stops its SSR Node server on SIGTERM
-            server.wait(timeout=30)
+            stop(server)
+
+
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM, on which Gradio stops its SSR Node server too; whatever of the group is left after 30 s
+    (a busy machine) is killed."""
+    server.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        server.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=30)
 
 
 def wait_for_page(url: str, server: subprocess.Popen, timeout: float, stderr: IO[bytes]) -> None:

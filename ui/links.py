@@ -30,12 +30,16 @@ LINKED = {
 }
 # The keys of a link's address in the order it writes them.
 ADDRESS_KEYS = ["tab", *LINKED, "tour", "hide"]
+# What hide= takes besides single sliders (z5) and runs of them (z3-z16): groups of controls, the folded
+# explanations ("help"), the tab bar and each tab.
+HIDEABLE = ["dataset", "sampler", "sliders", "tabs", "help", *TABS]
 
 TOOLBAR_HTML = """
 <div class="page-tools">
   <button id="take-tour" type="button">Take the tour</button>
-  <button id="copy-page-link" type="button">Copy link</button>
-  <span>the link carries the tab, the dataset, the sliders and the Generate, Train and map settings</span>
+  <button id="copy-page-link" type="button"
+    title="The link carries the tab, the dataset, the sliders and the Generate, Train and map settings"
+  >Copy link</button>
 </div>
 """
 
@@ -57,6 +61,7 @@ def page_config() -> dict:
             "keys": ADDRESS_KEYS,
             "linked": LINKED,
             "tabs": TABS,
+            "hideable": HIDEABLE,
             "samplers": list(SAMPLERS),
             "mapViews": [value for _, value in MAP_VIEWS],
         },
@@ -70,6 +75,7 @@ def hide_css(latent_dim: int) -> str:
         ".vae-hide-sampler #sampler",
         ".vae-hide-sliders #sliders",
         ".vae-hide-tabs .tab-wrapper",
+        ".vae-hide-help details.help",
         *(f'.vae-hide-{tab} button[role="tab"][data-tab-id="{tab}"]' for tab in TABS),
         *(f".vae-hide-z{i} #slider-z{i}" for i in range(1, latent_dim + 1)),
     ]

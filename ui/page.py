@@ -29,3 +29,14 @@ def head(config: dict, scripts: list[Path], style: str) -> str:
     scripts in the order given."""
     tags = "".join(f'<script src="{static_url(path)}"></script>' for path in scripts)
     return f"<script>window.vaePage = {json.dumps(config)};</script><style>{style}</style>{tags}"
+
+
+FOLDS = ("help", "figures")  # the classes of what folded() folds: explanations, and measured figures
+
+
+def folded(summary: str, body: str, kind: str = "help") -> str:
+    """Markdown that shows one summary line and opens on a click (or Enter) to the body: the page's longer
+    explanations (kind "help", which a link's hide=help hides) and figures (kind "figures")."""
+    if kind not in FOLDS:
+        raise ValueError(f"a fold is one of {FOLDS}, not {kind!r}")
+    return f'<details class="{kind}"><summary>{summary}</summary>\n\n{body.strip()}\n\n</details>'

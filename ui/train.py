@@ -21,6 +21,7 @@ from playground.runs import (
     check_settings,
 )
 from ui.models import Models
+from ui.page import folded
 from vae.config import DATASETS
 from vae.subsets import Subset, load_subset
 
@@ -108,7 +109,11 @@ class TrainTab:
         return {
             self.sweep_gallery: handlers.train.sweep_gallery(),
             self.sweep_legend: legend_html(class_keys(dataset)),
-            self.sweep_figures: handlers.train.sweep_table(handlers.bundle.held_out_sure_share),
+            self.sweep_figures: folded(
+                "What each β measured",
+                handlers.train.sweep_table(handlers.bundle.held_out_sure_share),
+                "figures",
+            ),
         }
 
     def train(
@@ -248,7 +253,8 @@ def run_pictures() -> dict:
 def build(models: Models, dataset: gr.Radio) -> TrainTab:
     """The tab's layout, then its events."""
     with gr.Tab("Train", id="train"):
-        gr.Markdown(help_text(load_subset(next(iter(DATASETS)))))  # every subset has the same counts
+        subset = load_subset(next(iter(DATASETS)))  # every subset has the same counts
+        gr.Markdown(folded("How β shapes the codes: five bundled runs", help_text(subset)))
         sweep_gallery = gr.Gallery(
             show_label=False, columns=5, object_fit="contain", allow_preview=False, elem_id="sweep-gallery"
         )

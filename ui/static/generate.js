@@ -6,7 +6,7 @@
   "use strict";
 
   const state = {
-    decoders: {}, // dataset -> Promise<Decoder>
+    decoders: {}, // dataset -> Promise<Decoder>, for the datasets shown so far
     canvas: null,
     note: null,
     wanted: null, // { dataset, values } to paint in the next frame
@@ -17,18 +17,17 @@
     reading: 0, // the timer that asks for the classifier's reading after typing
   };
 
-  // As soon as this script runs (Gradio adds it to the page before it draws its components), fetch
-  // the decoder of the dataset the link names, then the others'. `page` is set in the page's <head>:
-  // { decoders: { dataset: url }, latentDim, sliderRange }.
-  function loadDecoders(page) {
-    const datasets = Object.keys(page.decoders);
-    const first = linked().dataset;
-    const load = (dataset) => {
-      state.decoders[dataset] = window.VaeDecoder.loadDecoder(page.decoders[dataset]);
+  // A dataset's decoder, fetched when it is first needed: as soon as this script runs (Gradio adds it to
+  // the page before it draws its components) for the dataset the link names, and another dataset's only
+  // when the visitor switches to it. `page` is set in the page's <head>: { decoders: { dataset: url }, ... }.
+  function decoderOf(dataset) {
+    const url = window.vaePage.decoders[dataset];
+    if (!url) return null;
+    if (!state.decoders[dataset]) {
+      state.decoders[dataset] = window.VaeDecoder.loadDecoder(url);
       state.decoders[dataset].catch(fail);
-      return state.decoders[dataset];
-    };
-    load(first).then(() => datasets.filter((name) => name !== first).forEach(load));
+    }
+    return state.decoders[dataset];
   }
 
   // The canvas is on the page: paint what the link asks for (or the origin) without waiting for
@@ -57,7 +56,7 @@
   function fail(error) {
     if (state.failed) return;
     state.failed = error;
-    document.documentElement.classList.remove("vae-decodes-in-page");
+    document.documentElement.classList.remove("vae-page-decoder", "vae-decodes-in-page");
     sayFailed();
     console.error("in-page decoder:", error);
   }
@@ -122,9 +121,10 @@
   async function paintWanted() {
     state.frame = 0;
     const wanted = state.wanted;
-    if (state.failed || !wanted || !(wanted.dataset in state.decoders)) return;
+    const loading = wanted && decoderOf(wanted.dataset);
+    if (state.failed || !loading) return;
     try {
-      const decoder = await state.decoders[wanted.dataset];
+      const decoder = await loading;
       const key = `${wanted.dataset}:${wanted.values}`;
       if (state.wanted !== wanted || key === state.shown) return; // newer values came, or these are shown
       window.VaeDecoder.paint(state.canvas, decoder.decode(wanted.values));
@@ -154,5 +154,7 @@
   }
 
   window.vaeGenerate = { attach, show, fail };
-  if (window.vaePage) loadDecoders(window.vaePage);
+  // From here on the page draws the digit (its canvas holds the digit's place while the decoder loads).
+  document.documentElement.classList.add("vae-page-decoder");
+  if (window.vaePage) decoderOf(linked().dataset);
 })();

@@ -11,7 +11,6 @@
   // each may take, and the linked components' keys in the order Gradio hands over their values, each
   // with the element it is read from.
   const schema = () => window.vaePage.links;
-  const groups = () => ["dataset", "sampler", "sliders", "tabs", ...schema().tabs];
   const MAX_LINK = 4000; // characters: a longer address is not a link this page wrote, and is ignored whole
   const MAX_SEED = 2 ** 31 - 1;
 
@@ -31,7 +30,7 @@
 
   // Names a link may hide: the groups, and single sliders (z3) or runs of them (z3-z16).
   function hideable(name, latentDim) {
-    if (groups().includes(name)) return [name];
+    if (schema().hideable.includes(name)) return [name];
     const run = /^z(\d{1,3})(?:-z(\d{1,3}))?$/.exec(name);
     if (!run) return [];
     const first = Number(run[1]), last = Number(run[2] || run[1]);

@@ -104,8 +104,9 @@
   }
 
   // Mark the step's target and scroll it into the room above the box. The target may appear only once
-  // Gradio has drawn the tab, and move as images above it arrive, so this looks again for a few seconds.
-  function place(selector, tries = 40) {
+  // Gradio has drawn the tab and the server has answered (half a minute on a busy server), and move as
+  // images above it arrive, so this looks for it that long, then again for four seconds once found.
+  function place(selector, looks = 300, found = 0) {
     clearTimeout(state.placing);
     const target = [...document.querySelectorAll(selector)].find((element) => element.offsetParent !== null);
     if (target !== state.target) {
@@ -113,6 +114,8 @@
       if (target) target.classList.add("tour-target");
       state.target = target;
     }
+    // What the step's words point at is shown, not folded: its explanations and figures open.
+    if (target) for (const folded of target.querySelectorAll("details")) folded.open = true;
     if (target) {
       const room = window.innerHeight - state.box.offsetHeight - 24;
       const box = target.getBoundingClientRect();
@@ -123,7 +126,8 @@
         window.scrollTo({ top: Math.max(window.scrollY + by, 0), behavior: "instant" });
       }
     }
-    if (tries > 0) state.placing = setTimeout(() => place(selector, tries - 1), 100);
+    const seen = target ? found + 1 : found;
+    if (looks > 0 && seen < 40) state.placing = setTimeout(() => place(selector, looks - 1, seen), 100);
   }
 
   function close() {
