@@ -18,7 +18,7 @@ from vae.weights import WeightsError
 
 TITLE = """
 # Variational autoencoder playground
-Each slider is one number of a VAE's latent code z: drag one and watch the decoder redraw the image.
+Each slider is one number of a VAE's latent code z: drag one and the decoder redraws the image.
 """
 
 INTRO = """
@@ -134,7 +134,7 @@ def page_head(models: Models) -> str:
     config = generate.page_config(models.weights_dir, latent_dim) | latent.page_config(models.weights_dir)
     config |= links.page_config() | tour.page_config(models.weights_dir)
     scripts = [*links.SCRIPTS, *generate.SCRIPTS, *latent.SCRIPTS, *tour.SCRIPTS]
-    return page.head(config, scripts, links.hide_css(latent_dim))
+    return page.head(config, scripts, links.hide_css(latent_dim) + "\n" + generate.arrival_css(latent_dim))
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import LATENT_DIM, open_app, require_chromium
-from ui import links, widgets
+from ui import generate, links, widgets
 from ui.page import FOLDS
 
 require_chromium()
@@ -75,10 +75,10 @@ def own_classes() -> set[str]:
 
 
 def selectors_in_use() -> list[str]:
-    """Every selector the page's CSS and scripts use: style.css's rules, the hide= rules, and the strings
-    the scripts query or match against."""
+    """Every selector the page's CSS and scripts use: style.css's rules, the rules made in Python (hide=,
+    what waits for the sliders), and the strings the scripts query or match against."""
     css = re.sub(r"/\*.*?\*/", "", (UI / "style.css").read_text(), flags=re.S)
-    css += links.hide_css(LATENT_DIM)
+    css += links.hide_css(LATENT_DIM) + generate.arrival_css(LATENT_DIM)
     found = [rule for rule in re.findall(r"([^{}]+)\{", css) if not rule.strip().startswith("@")]
     scripts = [path.read_text() for path in UI.glob("static/*.js")] + [widgets.PICK_BRUSH_JS]
     query = r"(?:querySelector(?:All)?|closest)\(\s*([\"'`])(.*?)\1"

@@ -253,6 +253,16 @@ def decode_doc(size: int) -> str:
     )
 
 
+def arrival_css(latent_dim: int) -> str:
+    """What shows after the sliders (the 64 samples; on a phone, the sampling controls too) waits until
+    Gradio has drawn the last slider, rather than being pushed down the screen as each one arrives."""
+    waiting = f'#generate-row:not(:has(#slider-z{latent_dim} input[type="range"]))'
+    return (
+        f"{waiting} #sample-grid {{ display: none !important; }}\n"
+        f"@media (max-width: 640px) {{ {waiting} #sample-controls {{ display: none !important; }} }}"
+    )
+
+
 def digit_panel() -> dict:
     """The digit the page paints (the server's image where it cannot) and the classifier's reading."""
     with gr.Column(elem_id="digit-panel"):
