@@ -91,7 +91,9 @@ def test_use_in_sliders_copies_the_drawing_into_the_generate_tab(page: Page, dec
     draw_seven(page)
     expect(page.locator("#reconstruction img")).to_be_visible()
     page.get_by_role("button", name="Use in sliders").click()
-    expect(page.locator("#digit-canvas")).to_be_visible()
+    # The server's answer waits its turn behind the drawing's posterior and, on a just-started server,
+    # the page load's own pictures (about 5 s here).
+    expect(page.locator("#digit-canvas")).to_be_visible(timeout=30_000)
     expect(slider_value(page, 1)).not_to_have_value("0")
     expect(page.locator("#digit-caption")).to_contain_text("Looks like a 7")
     expect_painted_as_server_decodes(page, decode, "mnist")
