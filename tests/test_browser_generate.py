@@ -299,7 +299,7 @@ def test_without_the_decoder_the_page_shows_the_servers_digit_and_says_so(
 def test_a_drawing_used_in_the_sliders_is_painted_by_the_page(page: Page, decode: ServerDecode) -> None:
     page.get_by_role("tab", name="Draw").click()
     draw_seven(page)
-    # On a just-started server the drawing's answer waits behind the page load's own pictures (about 5 s here).
+    # On a just-started server the drawing's answer waits behind the page load's pictures (about 5 s here).
     expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like a 7", timeout=30_000)
     page.get_by_role("button", name="Use in sliders").click()
     expect(slider_value(page, 1)).not_to_have_value("0")
