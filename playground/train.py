@@ -120,22 +120,24 @@ def seeded_model(config: VAEConfig, seed: int) -> VAE:
 
 
 def train_live(dataset: str, beta: float, epochs: int, seed: int) -> Iterator[dict]:
-    """Train a 2-D VAE on the dataset's subset with KL weight beta, yielding after every epoch its
-    figures (held-out, nats per image) and a snapshot; plain data in, plain data out."""
+    """Train a 2-D VAE on the dataset's subset with KL weight beta, yielding its figures (held-out,
+    nats per image) and a snapshot before training (epoch 0: the untrained model, so the first
+    pictures arrive before the optimiser's first step) and after every epoch; plain data in and out."""
     beta, epochs, seed = check_settings(beta, epochs, seed)
     subset = subset_of(dataset)
     device = pick_device("auto")  # a Space's GPU where there is one
     images, held_out = as_floats(subset.train_images), as_floats(subset.test_images)
     model = seeded_model(VAEConfig(dataset=dataset, **LIVE_CONFIG), seed).to(device)
+    settings = {"epochs": epochs, "beta": beta}
+    # Measured with a generator of its own: the run's noise stays what a run without epoch 0 draws.
+    yield figures(model, held_out, seed) | settings | {"seconds": 0.0} | snapshot(model, held_out, None)
     noise = torch.Generator().manual_seed(seed)
     options = live_options(beta, epochs, seed)
     for epoch in fit(model, images, held_out, options, device, progress=False, noise=noise):
         measured = epoch.held_out
         row = record(epoch.epoch, measured.reconstruction, measured.kl, active_dims(measured.kl_per_dim))
         classifier = judge(dataset) if epoch.epoch == epochs else None
-        yield {**row, "epochs": epochs, "beta": beta, "seconds": round(epoch.seconds, 2)} | snapshot(
-            model, held_out, classifier
-        )
+        yield row | settings | {"seconds": round(epoch.seconds, 2)} | snapshot(model, held_out, classifier)
 
 
 def prior_rings(image: Image.Image, window: MapWindow) -> Image.Image:
@@ -199,15 +201,16 @@ class SweepRun:
 
 
 @torch.inference_mode()
-def load_sweep(dataset: str, weights_dir: Path = WEIGHTS_DIR) -> list[SweepRun]:
-    """The bundled sweep's models, measured with the code a live run's last epoch is measured with."""
+def measure_sweep_run(dataset: str, beta: float, weights_dir: Path = WEIGHTS_DIR) -> SweepRun:
+    """One bundled sweep model, measured with the code a live run's last epoch is measured with."""
     held_out = as_floats(subset_of(dataset).test_images)
-    classifier = judge(dataset, weights_dir)
-    runs = []
-    for beta in SWEEP_BETAS:
-        model = load_pretrained(VAE, sweep_folder(dataset, beta, weights_dir))
-        runs.append(SweepRun(beta, figures(model, held_out), snapshot(model, held_out, classifier)))
-    return runs
+    model = load_pretrained(VAE, sweep_folder(dataset, beta, weights_dir))
+    return SweepRun(beta, figures(model, held_out), snapshot(model, held_out, judge(dataset, weights_dir)))
+
+
+def nearest_swept(beta: float) -> float:
+    """The β of the bundled sweep nearest to beta."""
+    return min(SWEEP_BETAS, key=lambda swept: abs(swept - beta))
 
 
 def trend(first: float, last: float, unit: str, digits: int = 1) -> str:
@@ -226,17 +229,21 @@ class Training:
     def __init__(self, dataset: str, weights_dir: Path = WEIGHTS_DIR) -> None:
         self.dataset, self.weights_dir = dataset, weights_dir
         self.labels = subset_of(dataset).test_labels
-        self._sweep: list[SweepRun] | None = None
-        self._measuring = threading.Lock()
+        self._runs: dict[float, SweepRun] = {}
+        self._measuring = {beta: threading.Lock() for beta in SWEEP_BETAS}
+
+    def sweep_run(self, beta: float) -> SweepRun:
+        """The bundled run at one of SWEEP_BETAS, measured once when first asked for (about 0.6 s); a
+        second thread asking meanwhile waits for the same figures, and only for that run's."""
+        with self._measuring[beta]:
+            if beta not in self._runs:
+                self._runs[beta] = measure_sweep_run(self.dataset, beta, self.weights_dir)
+        return self._runs[beta]
 
     @property
     def sweep(self) -> list[SweepRun]:
-        """The bundled runs, measured once when first asked for (about 3 s), not while the app's models
-        load; a second thread asking meanwhile waits for the same figures."""
-        with self._measuring:
-            if self._sweep is None:
-                self._sweep = load_sweep(self.dataset, self.weights_dir)
-        return self._sweep
+        """Every bundled run, in order of β."""
+        return [self.sweep_run(beta) for beta in SWEEP_BETAS]
 
     def pictures(self, snapshot: dict) -> tuple[Image.Image, Image.Image, Image.Image]:
         """The map of the held-out codes, the decoded manifold and the N(0, I) decodes of a snapshot."""
@@ -287,14 +294,26 @@ class Training:
 
     def nearest(self, beta: float) -> SweepRun:
         """The bundled run nearest in β: what a live run is held against."""
-        return min(self.sweep, key=lambda run: abs(run.beta - beta))
+        return self.sweep_run(nearest_swept(beta))
+
+    def held_against(self, row: dict) -> SweepRun | None:
+        """The bundled run a run's row is held against; before training (epoch 0), only if it is
+        measured already, so that the untrained model's pictures never wait for it."""
+        if row["epoch"] == 0:
+            return self._runs.get(nearest_swept(row["beta"]))
+        return self.nearest(row["beta"])
 
     def reading(self, row: dict) -> str:
         """What a run's latest epoch (train_live's row: its figures and its snapshot) shows, read off its
         numbers and set beside the bundled run nearest in β."""
-        nearest = self.nearest(row["beta"])
+        nearest = self.held_against(row)
+        when = (
+            f"**Before training** (epoch 0 of {row['epochs']}, the weights as initialised)"
+            if row["epoch"] == 0
+            else f"**Epoch {row['epoch']} of {row['epochs']}** ({row['seconds']:.1f} s)"
+        )
         text = (
-            f"**Epoch {row['epoch']} of {row['epochs']}** ({row['seconds']:.1f} s): on the held-out images "
+            f"{when}: on the held-out images "
             f"the reconstruction costs {row['reconstruction']:.1f} nats and the KL {row['kl']:.2f} nats, a "
             f"negative ELBO of {row['loss']:.1f} nats per image (lower is better). "
             f"{share(within_two_sigma(row['codes']))} of the codes lie inside N(0, I)'s 2σ circle"
@@ -309,6 +328,8 @@ class Training:
                 f"; the classifier is sure of {share(row['prior_share'])} of the decodes of "
                 f"{PRIOR_SAMPLES:,} N(0, I) codes. "
             )
+        if nearest is None:
+            return text.rstrip()
         f, inside = nearest.figures, share(within_two_sigma(nearest.snapshot["codes"]))
         return text + (
             f"The bundled run at β = {nearest.beta:g} ended at {f['reconstruction']:.1f} and {f['kl']:.2f} "

@@ -60,18 +60,38 @@ def test_beta_weighs_the_kl_term(tiny_subset: Subset) -> None:
     assert kl[8.0] < kl[0.0]
 
 
-def test_a_live_run_yields_plain_data_once_per_epoch(tiny_subset: Subset) -> None:
+def test_a_live_run_yields_plain_data_before_training_and_once_per_epoch(tiny_subset: Subset) -> None:
     rows = list(train_live("mnist", 1.0, 3, 4))
-    assert [row["epoch"] for row in rows] == [1, 2, 3] and {row["epochs"] for row in rows} == {3}
+    assert [row["epoch"] for row in rows] == [0, 1, 2, 3] and {row["epochs"] for row in rows} == {3}
+    assert rows[0]["seconds"] == 0 and rows[0]["kl"] < rows[1]["kl"]  # untrained: every code near 0
     for row in rows:
         assert row["codes"].shape == (16, 2) and row["codes"].dtype == np.float32
         assert row["manifold"].dtype == np.uint8 and row["manifold"].shape == (144, 28, 28)
         assert row["samples"].shape == (16, 28, 28)
         assert row["loss"] == pytest.approx(row["reconstruction"] + row["kl"], abs=0.02)
-    assert [row["prior_share"] is None for row in rows] == [True, True, False]  # judged at the end
+    assert [row["prior_share"] is None for row in rows] == [True, True, True, False]  # judged at the end
     assert 0 <= rows[-1]["prior_share"] <= 1
     again = list(train_live("mnist", 1.0, 3, 4))
     assert [row["reconstruction"] for row in again] == [row["reconstruction"] for row in rows]
+
+
+def test_measuring_the_untrained_model_leaves_the_runs_noise_as_it_was(tiny_subset: Subset) -> None:
+    model = training.seeded_model(VAEConfig(dataset="mnist", **training.LIVE_CONFIG), 4)
+    images, held_out = as_floats(tiny_subset.train_images), as_floats(tiny_subset.test_images)
+    noise = torch.Generator().manual_seed(4)
+    unmeasured = fit(
+        model,
+        images,
+        held_out,
+        training.live_options(1.0, 3, 4),
+        torch.device("cpu"),
+        progress=False,
+        noise=noise,
+    )
+    live = list(train_live("mnist", 1.0, 3, 4))[1:]
+    assert [row["reconstruction"] for row in live] == [
+        round(epoch.held_out.reconstruction, 2) for epoch in unmeasured
+    ]
 
 
 @pytest.mark.parametrize(
@@ -113,8 +133,10 @@ def test_the_tabs_handler_streams_an_update_per_epoch_and_stop_ends_the_run(
         tab = train_tab.build(models, gr.Radio(["mnist"]))
     monkeypatch.setattr(models["mnist"].train, "labels", tiny_subset.test_labels)
     run = tab.train("mnist", 2.0, 4, 1, Visitor())
-    first, second = next(run), next(run)
-    assert [row["epoch"] for row in second[tab.figures]] == [1, 2]
+    before, first, second = next(run), next(run), next(run)
+    assert before[tab.reading].startswith("**Before training** (epoch 0 of 4, the weights as initialised)")
+    assert np.asarray(before[tab.run_map]).shape == (360, 360, 3)
+    assert [row["epoch"] for row in second[tab.figures]] == [0, 1, 2]
     assert set(second[tab.figures][0]) == {"epoch", "reconstruction", "kl", "loss", "active_dims"}
     assert second[tab.reading].startswith("**Epoch 2 of 4**") and "nats" in second[tab.reading]
     assert np.asarray(first[tab.run_map]).shape == (360, 360, 3)
@@ -125,9 +147,37 @@ def test_the_tabs_handler_streams_an_update_per_epoch_and_stop_ends_the_run(
     }
     with pytest.raises(StopIteration):
         next(run)
-    assert len(list(tab.train("mnist", 2.0, 2, 1, Visitor()))) == 2  # the next run is not stopped
+    assert len(list(tab.train("mnist", 2.0, 2, 1, Visitor()))) == 3  # the next run is not stopped
     with pytest.raises(gr.Error, match="Epochs must be a whole number from 1 to 30, not 10000"):
         next(tab.train("mnist", 1.0, 10_000, 0))
+
+
+def test_a_run_on_a_just_started_server_says_it_is_starting_before_torch_has_loaded(
+    models: Models, tiny_subset: Subset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not Models().training_ready() and models.training_ready()
+    with gr.Blocks():
+        tab = train_tab.build(models, gr.Radio(["mnist"]))
+    monkeypatch.setattr(models["mnist"].train, "labels", tiny_subset.test_labels)
+    monkeypatch.setattr(models, "training_ready", lambda: False)
+    run = tab.train("mnist", 0.5, 2, 7, Visitor())
+    assert next(run) == {
+        tab.reading: train_tab.STARTING.format(beta=0.5, epochs=2, seed=7),
+        tab.figures: [],
+    }
+    assert "β = 0.5, 2 epochs, seed 7" in train_tab.STARTING.format(beta=0.5, epochs=2, seed=7)
+    assert next(run)[tab.reading].startswith("**Before training** (epoch 0 of 2")
+
+
+def test_the_untrained_models_reading_does_not_wait_for_the_bundled_run() -> None:
+    fresh = Training("mnist")
+    untrained = {"epoch": 0, "epochs": 5, "seconds": 0.0, "beta": 1.2, "reconstruction": 543.0, "kl": 0.01}
+    row = untrained | {"loss": 543.01, "codes": np.zeros((4, 2), np.float32), "prior_share": None}
+    assert fresh.held_against(row) is None
+    assert "bundled run" not in fresh.reading(row) and fresh.reading(row).startswith("**Before training**")
+    assert fresh.held_against(row | {"epoch": 1}).beta == 1  # a trained epoch waits for it
+    assert fresh.held_against(row) is fresh.nearest(1.2)  # measured now, so epoch 0 shows it too
+    assert "The bundled run at β = 1 ended at" in fresh.reading(row)
 
 
 def test_the_bundled_sweep_shows_the_kl_term_at_work(models: Models) -> None:

@@ -44,33 +44,42 @@ class Models:
     def __init__(self, weights_dir: Path = WEIGHTS_DIR) -> None:
         self.weights_dir = weights_dir
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-models")
+        self._training: Future[dict[str, Training]] | None = None
         self._loaded: Future[dict[str, DatasetHandlers]] | None = None
 
     def start_loading(self, torch_threads: int | None = None) -> "Models":
         """Import torch and load every dataset's bundle on a thread, once; returns at once."""
         if self._loaded is None:
-            self._loaded = self._executor.submit(self._load, torch_threads)
+            # First torch and the Train tab's runs, which need no bundle: a run pressed on a just-started
+            # server waits for torch alone.
+            self._training = self._executor.submit(self._load_training, torch_threads)
+            self._loaded = self._executor.submit(self._load)
             # Then, on the same thread once the handlers are ready, what the Train and Latent space tabs
             # would otherwise make their first visitor wait for: the module that the optimiser's first
             # step imports (1.3 s), the sweep's figures and the prior's holes.
             self._executor.submit(self._prepare_tabs)
         return self
 
-    def _load(self, torch_threads: int | None) -> dict[str, DatasetHandlers]:
+    def _load_training(self, torch_threads: int | None) -> dict[str, "Training"]:
         import torch
 
-        from playground.bundle import ModelBundle
-        from playground.compare import Comparison
-        from playground.draw import Drawing
-        from playground.generate import Generator
-        from playground.interpolate import Interpolator
-        from playground.latent import LatentSpace
         from playground.train import Training
         from vae.model import use_native_cpu_kernels
 
         if torch_threads is not None:
             torch.set_num_threads(torch_threads)
         use_native_cpu_kernels()
+        return {dataset: Training(dataset, self.weights_dir) for dataset in DATASETS}
+
+    def _load(self) -> dict[str, DatasetHandlers]:
+        from playground.bundle import ModelBundle
+        from playground.compare import Comparison
+        from playground.draw import Drawing
+        from playground.generate import Generator
+        from playground.interpolate import Interpolator
+        from playground.latent import LatentSpace
+
+        training = self._training.result()
         bundles = [ModelBundle.load(name, self.weights_dir) for name in DATASETS]
         return {
             bundle.dataset: DatasetHandlers(
@@ -82,7 +91,7 @@ class Models:
                 interpolate=Interpolator(bundle.vae, bundle.samplers),
                 latent=LatentSpace(bundle),
                 comparison=Comparison.of(bundle),
-                train=Training(bundle.dataset, self.weights_dir),
+                train=training[bundle.dataset],
             )
             for bundle in bundles
         }
@@ -95,11 +104,22 @@ class Models:
             handlers.latent.holes()  # likewise the prior's holes (2 s)
 
     def __getitem__(self, dataset: str) -> DatasetHandlers:
+        return self._wait(self.start_loading()._loaded)[dataset]
+
+    def training(self, dataset: str) -> "Training":
+        """The dataset's Train tab, which is ready before the other tabs' models."""
+        return self._wait(self.start_loading()._training)[dataset]
+
+    def training_ready(self) -> bool:
+        """Whether training() answers without waiting for torch to load."""
+        return self._training is not None and self._training.done()
+
+    @staticmethod
+    def _wait(loading: Future) -> dict:
         try:
-            loaded = self.start_loading()._loaded.result()
+            return loading.result()
         except Exception as err:
             raise gr.Error(f"The bundled models could not be loaded: {err}", print_exception=False) from None
-        return loaded[dataset]
 
     def latent_size(self) -> int:
         """How many sliders to build, from the first dataset's VAE config alone: the page is built

@@ -59,16 +59,24 @@ def figure(elem_id: str) -> gr.Image:
     return gr.Image(show_label=False, format="png", elem_id=elem_id, buttons=["download"])
 
 
+STARTING = (
+    "**Starting your run** (β = {beta:g}, {epochs} epochs, seed {seed}): the server has only just started "
+    "and is loading PyTorch; the untrained model's pictures follow in a few seconds, then one update "
+    "per epoch."
+)
 YOURS, BUNDLED = "your run", "bundled run nearest in β, at its end"
 CURVE_COLOURS = {YOURS: "#e76300", BUNDLED: "#8a8a8a"}
 
 
-def curves(records: list[dict], bundled: "SweepRun", epochs: int) -> pd.DataFrame:
-    """The run's held-out figures per epoch, and the bundled run nearest in β as a flat line across
-    the plot: where the same loop ended, to hold the run against."""
-    end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
-    line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
-    return pd.concat([pd.DataFrame(records).assign(run=YOURS), pd.DataFrame(line)], ignore_index=True)
+def curves(records: list[dict], bundled: "SweepRun | None", epochs: int) -> pd.DataFrame:
+    """The run's held-out figures per epoch, and the bundled run nearest in β (when there is one) as a
+    flat line across the plot: where the same loop ended, to hold the run against."""
+    mine = [{**record, "run": YOURS} for record in records]
+    line = []
+    if bundled is not None:
+        end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
+        line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
+    return pd.DataFrame(mine + line, columns=["epoch", "reconstruction", "kl", "run"])
 
 
 @dataclass(kw_only=True)
@@ -119,7 +127,9 @@ class TrainTab:
     def train(
         self, dataset: str, beta: float, epochs: float, seed: float, request: gr.Request | None = None
     ) -> Iterator[dict]:
-        """Train a 2-D VAE with KL weight β on the dataset's bundled subset, streaming one update per epoch.
+        """Train a 2-D VAE with KL weight β on the dataset's bundled subset, streaming the untrained
+        model's figures (epoch 0), then one update per epoch; on a just-started server, first a line
+        saying the run is starting.
 
         Args:
             dataset: "mnist" or "fashion-mnist": the images the 2-D VAE trains on.
@@ -131,14 +141,18 @@ class TrainTab:
             beta, epochs, seed = check_settings(beta, epochs, seed)
         except SettingsError as err:
             raise gr.Error(str(err), print_exception=False) from None
-        training, records = self.models[dataset].train, []
         session = request.session_hash if request is not None else None
         self.stopping.discard(session)
+        if not self.models.training_ready():  # a just-started server: say so rather than stay silent
+            yield {self.reading: STARTING.format(beta=beta, epochs=epochs, seed=seed), self.figures: []}
+        training, records = self.models.training(dataset), []
         for row in train_on_gpu(dataset, beta, epochs, seed):
             records.append(
                 {key: row[key] for key in ("epoch", "reconstruction", "kl", "loss", "active_dims")}
             )
-            curve = curves(records, training.nearest(beta), epochs)
+            # The curves start at epoch 1: the untrained model's reconstruction (about 540 nats) would
+            # flatten everything after it.
+            curve = curves(records[1:], training.held_against(row), epochs)
             run_map, manifold, samples = training.pictures(row)
             reading = training.reading(row)
             yield {
