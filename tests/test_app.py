@@ -6,6 +6,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,6 +128,31 @@ def test_handlers_wait_for_the_models_to_load() -> None:
     models = Models().start_loading()
     image, caption = models["mnist"].generate.decode(*[0.0] * models.latent_size())
     assert image.size == (280, 280) and caption.startswith("Looks like")
+
+
+def test_requests_that_start_the_loading_together_load_once_and_get_the_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """main() starts the loading once the page is served; a request that comes in meanwhile starts it
+    too. Each submission is slowed, so that without a lock every thread would pass the check."""
+    models, loads = Models(), []
+    monkeypatch.setattr(models, "_load_training", lambda threads: loads.append(threads) or {"mnist": "runs"})
+    monkeypatch.setattr(models, "_load", lambda training: {"mnist": training.result()["mnist"]})
+    monkeypatch.setattr(models, "_prepare_tabs", lambda: None)
+    submit = models._executor.submit
+    monkeypatch.setattr(models._executor, "submit", lambda *task: time.sleep(0.02) or submit(*task))
+    together = threading.Barrier(4)
+
+    def request() -> None:
+        together.wait()
+        models.start_loading()
+
+    requests = [threading.Thread(target=request) for _ in range(4)]
+    for thread in requests:
+        thread.start()
+    for thread in requests:
+        thread.join()
+    assert models["mnist"] == "runs" and models.training("mnist") == "runs" and loads == [None]
 
 
 def test_models_that_fail_to_load_are_reported_to_the_visitor(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
 """Every dataset's models for the page's handlers, loaded on a thread once the page is served."""
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import import_module
@@ -44,20 +45,22 @@ class Models:
     def __init__(self, weights_dir: Path = WEIGHTS_DIR) -> None:
         self.weights_dir = weights_dir
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-models")
+        self._starting = threading.Lock()  # main() and a request that comes in meanwhile both start it
         self._training: Future[dict[str, Training]] | None = None
         self._loaded: Future[dict[str, DatasetHandlers]] | None = None
 
     def start_loading(self, torch_threads: int | None = None) -> "Models":
         """Import torch and load every dataset's bundle on a thread, once; returns at once."""
-        if self._loaded is None:
-            # First torch and the Train tab's runs, which need no bundle: a run pressed on a just-started
-            # server waits for torch alone.
-            self._training = self._executor.submit(self._load_training, torch_threads)
-            self._loaded = self._executor.submit(self._load)
-            # Then, on the same thread once the handlers are ready, what the Train and Latent space tabs
-            # would otherwise make their first visitor wait for: the module that the optimiser's first
-            # step imports (1.3 s), the sweep's figures and the prior's holes.
-            self._executor.submit(self._prepare_tabs)
+        with self._starting:
+            if self._loaded is None:
+                # First torch and the Train tab's runs, which need no bundle: a run pressed on a
+                # just-started server waits for torch alone.
+                self._training = self._executor.submit(self._load_training, torch_threads)
+                self._loaded = self._executor.submit(self._load, self._training)
+                # Then, on the same thread once the handlers are ready, what the Train and Latent space
+                # tabs would otherwise make their first visitor wait for: the module that the optimiser's
+                # first step imports (1.3 s), the sweep's figures and the prior's holes.
+                self._executor.submit(self._prepare_tabs)
         return self
 
     def _load_training(self, torch_threads: int | None) -> dict[str, "Training"]:
@@ -71,7 +74,7 @@ class Models:
         use_native_cpu_kernels()
         return {dataset: Training(dataset, self.weights_dir) for dataset in DATASETS}
 
-    def _load(self) -> dict[str, DatasetHandlers]:
+    def _load(self, training: Future[dict[str, "Training"]]) -> dict[str, DatasetHandlers]:
         from playground.bundle import ModelBundle
         from playground.compare import Comparison
         from playground.draw import Drawing
@@ -79,7 +82,7 @@ class Models:
         from playground.interpolate import Interpolator
         from playground.latent import LatentSpace
 
-        training = self._training.result()
+        runs = training.result()  # loaded just before, on this same thread
         bundles = [ModelBundle.load(name, self.weights_dir) for name in DATASETS]
         return {
             bundle.dataset: DatasetHandlers(
@@ -91,7 +94,7 @@ class Models:
                 interpolate=Interpolator(bundle.vae, bundle.samplers),
                 latent=LatentSpace(bundle),
                 comparison=Comparison.of(bundle),
-                train=training[bundle.dataset],
+                train=runs[bundle.dataset],
             )
             for bundle in bundles
         }
