@@ -10,6 +10,7 @@ import sys
 import gradio as gr
 
 from ui import draw, generate, interpolate, latent, links, page, tour, train
+from ui.inputs import checked, one_of
 from ui.launch import launch
 from ui.models import Models
 from ui.page import folded
@@ -39,7 +40,10 @@ def build_demo(models: Models) -> gr.Blocks:
         gr.Markdown(TITLE + folded("How a VAE works", INTRO), elem_id="intro")
         gr.HTML(links.TOOLBAR_HTML, elem_id="page-tools")
         choices = [(dataset.choice, name) for name, dataset in DATASETS.items()]
-        dataset = gr.Radio(choices, value=choices[0][1], label="Dataset", elem_id="dataset")
+        dataset = checked(
+            gr.Radio(choices, value=choices[0][1], label="Dataset", elem_id="dataset"),
+            one_of("dataset", DATASETS),
+        )
         with gr.Tabs() as tabs:
             generator = generate.build(models, dataset, latent_dim)
             drawing = draw.build(models, dataset)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from ui.inputs import checked, seed_check
 from ui.models import Models
 from ui.page import folded
 from ui.widgets import sampler_choice
@@ -144,7 +145,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> CompareSection:
     with gr.Row():
         sampler = sampler_choice("prior", "compare-sampler", scale=2)
         with gr.Column(scale=1):
-            seed = gr.Number(-1, label="Seed (-1: new codes each time)", precision=0)
+            seed = checked(gr.Number(-1, label="Seed (-1: new codes each time)", precision=0), seed_check())
             button = gr.Button("New random codes")
     grids = pair("grid", "64 random codes", latent_dim)
     caption = gr.Markdown(elem_id="compare-caption")

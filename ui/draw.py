@@ -85,7 +85,7 @@ def build(models: Models, dataset: gr.Radio) -> DrawTab:
         gr.Markdown(folded("How your drawing is read", HELP))
         with gr.Row():
             with gr.Column(scale=1):
-                sketch = sketch_pad("Draw here", "sketch", size=400, brush_size=14)
+                sketch = sketch_pad("drawing", "Draw here", "sketch", size=400, brush_size=14)
                 use_button = gr.Button("Use in sliders")
             with gr.Column(scale=1):
                 message = gr.Markdown("Draw on the pad.", elem_id="draw-message")

@@ -12,6 +12,7 @@ from pathlib import Path
 import gradio as gr
 
 from playground.pictures import MAX_TEMPERATURE, SLIDER_RANGE
+from ui.inputs import checked, number, seed_check
 from ui.models import Models
 from ui.page import STATIC, folded, script_ready, static_url
 from ui.widgets import sampler_choice
@@ -278,13 +279,16 @@ def slider_column(latent_dim: int) -> list[gr.Slider]:
     """One slider per latent dimension."""
     with gr.Column(elem_id="sliders"):
         return [
-            gr.Slider(
-                -SLIDER_RANGE,
-                SLIDER_RANGE,
-                value=0.0,
-                step=0.01,
-                label=f"z{i + 1}",
-                elem_id=f"slider-z{i + 1}",
+            checked(
+                gr.Slider(
+                    -SLIDER_RANGE,
+                    SLIDER_RANGE,
+                    value=0.0,
+                    step=0.01,
+                    label=f"z{i + 1}",
+                    elem_id=f"slider-z{i + 1}",
+                ),
+                number(f"z{i + 1}", -SLIDER_RANGE, SLIDER_RANGE),
             )
             for i in range(latent_dim)
         ]
@@ -300,17 +304,23 @@ def sample_controls() -> dict:
             grid_button = gr.Button("Grid of 64 samples")
         sampler = sampler_choice("mixture", "sampler")
         with gr.Row():
-            temperature = gr.Slider(
-                0.0,
-                MAX_TEMPERATURE,
-                value=1.0,
-                step=0.05,
-                label="Temperature",
-                info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
-                elem_id="temperature",
-                scale=2,
+            temperature = checked(
+                gr.Slider(
+                    0.0,
+                    MAX_TEMPERATURE,
+                    value=1.0,
+                    step=0.05,
+                    label="Temperature",
+                    info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
+                    elem_id="temperature",
+                    scale=2,
+                ),
+                number("temperature", 0, MAX_TEMPERATURE),
             )
-            seed = gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed")
+            seed = checked(
+                gr.Number(value=-1, label="Seed (-1: a new one each time)", precision=0, elem_id="seed"),
+                seed_check(),
+            )
         read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
         note = gr.Markdown(elem_id="sampler-note")
     return {

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from ui.inputs import checked, number, one_of, seed_check
 from ui.models import Models
 from ui.page import folded
 from ui.widgets import pick_brush_when_shown, sketch_pad
@@ -66,16 +67,24 @@ def build(models: Models, dataset: gr.Radio) -> InterpolateTab:
     with gr.Tab("Interpolate", id="interpolate") as tab:
         gr.Markdown(folded("Two drawings, or random samples, and the path between them", HELP))
         with gr.Row():
-            start_pad = sketch_pad("From (empty: random)", "start-pad", size=280, brush_size=10)
-            end_pad = sketch_pad("To (empty: random)", "end-pad", size=280, brush_size=10)
+            start_pad = sketch_pad("start", "From (empty: random)", "start-pad", size=280, brush_size=10)
+            end_pad = sketch_pad("end", "To (empty: random)", "end-pad", size=280, brush_size=10)
             with gr.Column():
-                method = gr.Radio(
-                    [("spherical (slerp)", "slerp"), ("straight line (lerp)", "lerp")],
-                    value="slerp",
-                    label="Path",
+                method = checked(
+                    gr.Radio(
+                        [("spherical (slerp)", "slerp"), ("straight line (lerp)", "lerp")],
+                        value="slerp",
+                        label="Path",
+                    ),
+                    one_of("method", ["slerp", "lerp"]),
                 )
-                steps = gr.Slider(8, 12, value=10, step=1, label="Steps")
-                seed = gr.Number(-1, label="Seed for random ends (-1: new ones each time)", precision=0)
+                steps = checked(
+                    gr.Slider(8, 12, value=10, step=1, label="Steps"), number("steps", 8, 12, whole=True)
+                )
+                seed = checked(
+                    gr.Number(-1, label="Seed for random ends (-1: new ones each time)", precision=0),
+                    seed_check(),
+                )
                 button = gr.Button("Interpolate", variant="primary")
         message = gr.Markdown(elem_id="morph-message")
         strip = gr.Image(label="Decodes along the path", format="png", elem_id="morph-strip")

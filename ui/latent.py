@@ -11,6 +11,7 @@ import numpy as np
 from playground.runs import MAP_BETA, MAP_EDGE
 from playground.sketch import SketchError
 from ui import compare
+from ui.inputs import checked, number, one_of
 from ui.models import Models
 from ui.page import STATIC, folded, static_url
 from vae.config import DATASETS
@@ -232,7 +233,10 @@ def map_column() -> dict:
     """The map, its view and its legend."""
     with gr.Column(scale=5, min_width=320):
         components = {
-            "map_view": gr.Radio(MAP_VIEWS, value="codes", label="Map", elem_id="map-view"),
+            "map_view": checked(
+                gr.Radio(MAP_VIEWS, value="codes", label="Map", elem_id="map-view"),
+                one_of("view", [value for _, value in MAP_VIEWS]),
+            ),
             "latent_map": gr.Image(
                 label="2-D latent space: hover to decode, click to ask the server",
                 show_label=False,  # the help above says what it is; a label chip would cover its top
@@ -294,6 +298,8 @@ def point_row() -> dict:
                     maximum=MAP_EDGE,
                 )
                 z2 = gr.Number(0.0, label="z2", minimum=-MAP_EDGE, maximum=MAP_EDGE)
+                for name, box in (("z1", z1), ("z2", z2)):
+                    checked(box, number(name, -MAP_EDGE, MAP_EDGE))
             map_caption = gr.Markdown(elem_id="map-caption")
             map_digit = gr.Image(
                 label="Decoded point", format="png", height=200, width=200, elem_id="map-digit"

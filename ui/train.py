@@ -20,6 +20,7 @@ from playground.runs import (
     SettingsError,
     check_settings,
 )
+from ui.inputs import MAX_SEED, checked, number
 from ui.models import Models
 from ui.page import folded
 from vae.config import DATASETS
@@ -220,6 +221,9 @@ def run_controls() -> dict:
             1, MAX_EPOCHS, value=DEFAULT_EPOCHS, step=1, label="Epochs", elem_id="train-epochs"
         )
         seed = gr.Number(0, label="Seed", precision=0, minimum=0, elem_id="train-seed")
+        checked(beta, number("beta", 0, MAX_BETA))
+        checked(epochs, number("epochs", 1, MAX_EPOCHS, whole=True))
+        checked(seed, number("seed", 0, MAX_SEED, whole=True))
         with gr.Row():
             train_button = gr.Button("Train", variant="primary")
             stop_button = gr.Button("Stop", variant="stop")

@@ -5,6 +5,7 @@ import gradio as gr
 from gradio.components.image_editor import EditorData
 
 from playground.sketch import SketchError, check_image_file
+from ui.inputs import checked, checked_sketch, one_of
 from vae.config import SAMPLERS
 
 # Gradio's sketch pad starts with no tool picked ("select the draw tool to start"); a visitor who
@@ -41,9 +42,10 @@ def with_upload_checks(pad: gr.Sketchpad) -> gr.Sketchpad:
     return pad
 
 
-def sketch_pad(label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketchpad:
-    """A square pad for black strokes, handing its drawing to the handlers as an RGBA array; clearing it
-    picks the brush again (Gradio's clear drops the tool, and the visitor would draw nothing)."""
+def sketch_pad(name: str, label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketchpad:
+    """A square pad for black strokes, the API's parameter name, handing its drawing to the handlers as
+    an RGBA array; clearing it picks the brush again (Gradio's clear drops the tool, and the visitor
+    would draw nothing)."""
     pad = with_upload_checks(
         gr.Sketchpad(
             label=label,
@@ -58,6 +60,7 @@ def sketch_pad(label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketc
             elem_classes=["pad"],
         )
     )
+    checked_sketch(pad, name)
     pad.clear(None, js=PICK_BRUSH_JS, api_name=False)
     return pad
 
@@ -69,10 +72,11 @@ def pick_brush_when_shown(tab: gr.Tab) -> None:
 
 def sampler_choice(value: str, elem_id: str, **options: object) -> gr.Radio:
     """Where random codes come from: one of SAMPLERS, each named as the page's figures name it."""
-    return gr.Radio(
+    radio = gr.Radio(
         [(label, name) for name, label in SAMPLERS.items()],
         value=value,
         label="Random codes from",
         elem_id=elem_id,
         **options,
     )
+    return checked(radio, one_of("sampler", SAMPLERS))
