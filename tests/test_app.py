@@ -58,6 +58,20 @@ def test_every_endpoints_parameters_have_the_names_the_readme_uses(client: Clien
     served = {name: [p["parameter_name"] for p in info["parameters"]] for name, info in endpoints.items()}
     assert served == readme_endpoints()
     assert all(names[0] == "dataset" for names in served.values())
+    outputs = {name: [r["label"] for r in info["returns"]] for name, info in endpoints.items()}
+    unnamed = {
+        name: [label for label in labels if label.startswith("value_")] for name, labels in outputs.items()
+    }
+    assert unnamed == {name: [] for name in endpoints}  # Gradio calls an output with no label value_<id>
+    assert outputs["/train"] == [
+        "held-out codes map",
+        "decodes across the prior",
+        "decodes of N(0, I)",
+        "reconstruction curve",
+        "kl curve",
+        "reading",
+        "figures",
+    ]
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])

@@ -37,11 +37,16 @@ def test_a_run_draws_each_epoch_and_stop_keeps_what_it_has(browser: Browser, app
     set_number(page, "number input for Epochs", "30")
     set_number(page, "number input for KL weight β", "3")
     page.get_by_role("button", name="Train", exact=True).click()
+    # The untrained model first (its epoch lasts over a second), then each epoch.
+    expect(page.locator("#train-reading")).to_contain_text("Before training (epoch 0 of 30", timeout=30_000)
     expect(page.locator("#train-reading")).to_contain_text("Epoch 1 of 30", timeout=30_000)
     first_map = page.locator("#train-map img").get_attribute("src")
     expect(page.locator("#train-reading")).to_contain_text("Epoch 2 of 30", timeout=30_000)
     expect(page.locator("#train-map img")).not_to_have_attribute("src", first_map)  # the map moved
-    expect(page.locator("#reconstruction-plot")).to_contain_text("epoch")
+    for plot in ("#reconstruction-plot", "#kl-plot"):  # both series drawn, the run's and the bundled one
+        expect(page.locator(plot)).to_contain_text("epoch")
+        expect(page.locator(plot)).to_contain_text("your run")
+        expect(page.locator(plot)).to_contain_text("bundled run nearest in β")
     page.get_by_role("button", name="Stop").click()
     expect(page.locator("#train-map .generating")).to_have_count(0, timeout=30_000)  # the run has ended
     stopped_at = epoch_shown(page)
@@ -65,7 +70,9 @@ def test_bad_settings_get_a_message_not_a_run(browser: Browser, app_url: str) ->
     open_train_tab(page)
     set_number(page, "Seed", "-4")
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_test_id("toast-body")).to_contain_text("Value -4 is less than minimum value 0.")
+    expect(page.get_by_test_id("toast-body")).to_contain_text(
+        "seed must be a whole number from 0 to 2147483647, not -4."
+    )
     expect(page.locator("#train-map img")).to_have_count(0)  # no run started
     page.close()
 

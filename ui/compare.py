@@ -148,7 +148,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> CompareSection:
             seed = checked(gr.Number(-1, label="Seed (-1: new codes each time)", precision=0), seed_check())
             button = gr.Button("New random codes")
     grids = pair("grid", "64 random codes", latent_dim)
-    caption = gr.Markdown(elem_id="compare-caption")
+    caption = gr.Markdown(label="reading", elem_id="compare-caption")
     gr.Markdown(INTERPOLATION_HELP)
     strips = pair("strips", "eight pairs of test images", latent_dim)
     gr.Markdown(MAPS_HELP)

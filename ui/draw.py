@@ -88,7 +88,7 @@ def build(models: Models, dataset: gr.Radio) -> DrawTab:
                 sketch = sketch_pad("drawing", "Draw here", "sketch", size=400, brush_size=14)
                 use_button = gr.Button("Use in sliders")
             with gr.Column(scale=1):
-                message = gr.Markdown("Draw on the pad.", elem_id="draw-message")
+                message = gr.Markdown("Draw on the pad.", label="message", elem_id="draw-message")
                 with gr.Row():
                     model_input = gr.Image(
                         label="What the model sees (28x28)",
@@ -104,9 +104,9 @@ def build(models: Models, dataset: gr.Radio) -> DrawTab:
                             height=280,
                             elem_id="reconstruction",
                         )
-                        caption = gr.Markdown(elem_id="reconstruction-caption")
+                        caption = gr.Markdown(label="reading", elem_id="reconstruction-caption")
                 posterior = gr.Image(label="Decodes of z ~ N(μ, σ²)", format="png", elem_id="posterior")
-                latents = gr.HTML()
+                latents = gr.HTML(label="mu, sigma and KL per dimension")
         # Inside the tab: a component left directly under gr.Tabs shifts the later tabs' places, and
         # Gradio then draws a second button for each of them once it is opened.
         mu, pixels = gr.State(None), gr.State(None)

@@ -271,7 +271,7 @@ def digit_panel() -> dict:
         digit = gr.Image(
             label="Decoded image", format="png", height=300, width=300, elem_id="digit", buttons=["download"]
         )
-        caption = gr.Markdown("Loading the models…", elem_id="digit-caption")
+        caption = gr.Markdown("Loading the models…", label="reading", elem_id="digit-caption")
     return {"digit": digit, "caption": caption}
 
 

@@ -86,9 +86,9 @@ def build(models: Models, dataset: gr.Radio) -> InterpolateTab:
                     seed_check(),
                 )
                 button = gr.Button("Interpolate", variant="primary")
-        message = gr.Markdown(elem_id="morph-message")
+        message = gr.Markdown(label="message", elem_id="morph-message")
         strip = gr.Image(label="Decodes along the path", format="png", elem_id="morph-strip")
-        gif = gr.HTML(elem_id="morph-gif")
+        gif = gr.HTML(label="animated path", elem_id="morph-gif")
     pick_brush_when_shown(tab)
     interpolate = InterpolateTab(
         models=models,

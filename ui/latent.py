@@ -263,7 +263,7 @@ def posterior_column() -> dict:
             elem_id="close-up",
             buttons=["download"],
         )
-        posterior_caption = gr.Markdown(elem_id="posterior-caption")
+        posterior_caption = gr.Markdown(label="reading", elem_id="posterior-caption")
         with gr.Row():
             sample_button = gr.Button("Sample ε", variant="primary", elem_id="sample-eps")
             nearest_button = gr.Button("Nearest held-out image", elem_id="nearest-image")
@@ -273,7 +273,7 @@ def posterior_column() -> dict:
                 label="Decode of the sampled z", format="png", height=140, width=140, elem_id="sample-digit"
             )
         with gr.Accordion("The figures as data (the /posterior endpoint's answer)", open=False):
-            posterior_figures = gr.JSON(elem_id="posterior-figures")
+            posterior_figures = gr.JSON(label="figures", show_label=False, elem_id="posterior-figures")
     return {
         "close_up": close_up,
         "posterior_caption": posterior_caption,
@@ -300,7 +300,7 @@ def point_row() -> dict:
                 z2 = gr.Number(0.0, label="z2", minimum=-MAP_EDGE, maximum=MAP_EDGE)
                 for name, box in (("z1", z1), ("z2", z2)):
                     checked(box, number(name, -MAP_EDGE, MAP_EDGE))
-            map_caption = gr.Markdown(elem_id="map-caption")
+            map_caption = gr.Markdown(label="reading", elem_id="map-caption")
             map_digit = gr.Image(
                 label="Decoded point", format="png", height=200, width=200, elem_id="map-digit"
             )

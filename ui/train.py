@@ -55,9 +55,10 @@ MAP_TITLE = (
 MANIFOLD_TITLE = "**What the decoder draws** across the prior's quantiles, 5% to 95% in each direction"
 
 
-def figure(elem_id: str) -> gr.Image:
-    """An image under its own title: Gradio's label chip would cover the picture's top."""
-    return gr.Image(show_label=False, format="png", elem_id=elem_id, buttons=["download"])
+def figure(label: str, elem_id: str) -> gr.Image:
+    """An image under its own title: Gradio's label chip would cover the picture's top, so the label
+    names it only in the API's docs."""
+    return gr.Image(label=label, show_label=False, format="png", elem_id=elem_id, buttons=["download"])
 
 
 STARTING = (
@@ -69,15 +70,12 @@ YOURS, BUNDLED = "your run", "bundled run nearest in β, at its end"
 CURVE_COLOURS = {YOURS: "#e76300", BUNDLED: "#8a8a8a"}
 
 
-def curves(records: list[dict], bundled: "SweepRun | None", epochs: int) -> pd.DataFrame:
-    """The run's held-out figures per epoch, and the bundled run nearest in β (when there is one) as a
-    flat line across the plot: where the same loop ended, to hold the run against."""
-    mine = [{**record, "run": YOURS} for record in records]
-    line = []
-    if bundled is not None:
-        end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
-        line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
-    return pd.DataFrame(mine + line, columns=["epoch", "reconstruction", "kl", "run"])
+def curves(records: list[dict], bundled: "SweepRun", epochs: int) -> pd.DataFrame:
+    """The run's held-out figures per epoch, and the bundled run nearest in β as a flat line across
+    the plot: where the same loop ended, to hold the run against."""
+    end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
+    line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
+    return pd.concat([pd.DataFrame(records).assign(run=YOURS), pd.DataFrame(line)], ignore_index=True)
 
 
 @dataclass(kw_only=True)
@@ -152,16 +150,19 @@ class TrainTab:
                 {key: row[key] for key in ("epoch", "reconstruction", "kl", "loss", "active_dims")}
             )
             # The curves start at epoch 1: the untrained model's reconstruction (about 540 nats) would
-            # flatten everything after it.
-            curve = curves(records[1:], training.held_against(row), epochs)
+            # flatten everything after it. Until then they are cleared, not drawn without the run's
+            # series: the page keeps the series of a plot's first data.
+            curve = None
+            if row["epoch"]:
+                curve = gr.LinePlot(curves(records[1:], training.nearest(beta), epochs), x_lim=[1, epochs])
             run_map, manifold, samples = training.pictures(row)
             reading = training.reading(row)
             yield {
                 self.run_map: run_map,
                 self.run_manifold: manifold,
                 self.run_samples: samples,
-                self.reconstruction_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
-                self.kl_plot: gr.LinePlot(curve, x_lim=[1, epochs]),
+                self.reconstruction_plot: curve,
+                self.kl_plot: curve,
                 self.reading: reading,
                 self.figures: json.loads(json.dumps(records)),
             }
@@ -197,6 +198,8 @@ def curve_plot(figure: str, title: str, y_title: str) -> gr.LinePlot:
         color_map=CURVE_COLOURS,
         title=title,
         y_title=y_title,
+        label=f"{figure} curve",
+        show_label=False,
         elem_id=f"{figure}-plot",
     )
 
@@ -242,11 +245,11 @@ def run_pictures() -> dict:
         shown = run_controls()
         with gr.Column(scale=2, min_width=300):
             gr.Markdown(MAP_TITLE, elem_classes=["figure-title"])
-            run_map = figure("train-map")
+            run_map = figure("held-out codes map", "train-map")
         with gr.Column(scale=2, min_width=300):
             gr.Markdown(MANIFOLD_TITLE, elem_classes=["figure-title"])
-            run_manifold = figure("train-manifold")
-    reading = gr.Markdown(elem_id="train-reading")
+            run_manifold = figure("decodes across the prior", "train-manifold")
+    reading = gr.Markdown(label="reading", elem_id="train-reading")
     with gr.Row():
         reconstruction_plot = curve_plot(
             "reconstruction", "Held-out reconstruction per image", "nats (lower is better)"
@@ -254,9 +257,9 @@ def run_pictures() -> dict:
         kl_plot = curve_plot("kl", "Held-out KL per image", "nats (lower: codes nearer N(0, I))")
         with gr.Column(min_width=300):
             gr.Markdown("**Decodes of 16 codes drawn from N(0, I)**", elem_classes=["figure-title"])
-            run_samples = figure("train-samples")
+            run_samples = figure("decodes of N(0, I)", "train-samples")
     with gr.Accordion("The run's figures, per epoch (JSON)", open=False):
-        figures = gr.JSON(elem_id="train-figures")
+        figures = gr.JSON(label="figures", show_label=False, elem_id="train-figures")
     return shown | {
         "run_map": run_map,
         "run_manifold": run_manifold,
