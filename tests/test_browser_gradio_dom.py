@@ -48,6 +48,7 @@ RELIED_ON = [
     Relied("#morph-strip .image-container img", "interpolate", "style.css: the phone strip's height"),
     Relied("#sweep-gallery .grid-wrap", "train", "style.css: the sweep's maps without a fixed height"),
     Relied("#sweep-gallery .grid-container", "train", "style.css: three maps a row on a phone"),
+    Relied(".dark", "dark", "style.css: the dark theme's accent, the lighter orange"),
 ]
 TAB_NAMES = {"generate": "Generate", "draw": "Draw", "interpolate": "Interpolate", "latent": "Latent space"}
 TAB_NAMES |= {"train": "Train"}
@@ -103,18 +104,27 @@ def test_every_gradio_class_and_attribute_the_page_names_is_in_the_list() -> Non
 @pytest.fixture(scope="module")
 def tabs_seen(browser: Browser, app_url: str) -> Iterator[dict[str, dict[str, int]]]:
     """For each tab, after what the page has to do for some parts to exist (a strip interpolated, the
-    brush size opened), how many elements each listed selector matches."""
+    brush size opened), how many elements each listed selector matches; and for "dark", the page in
+    the dark theme."""
     page = open_app(browser, app_url)
     seen: dict[str, dict[str, int]] = {}
     for tab, name in TAB_NAMES.items():
         page.get_by_role("tab", name=name, exact=True).click()
         set_up(page, tab)
-        selectors = [relied.selector for relied in RELIED_ON if relied.tab == tab]
-        seen[tab] = page.evaluate(
-            "(all) => Object.fromEntries(all.map((s) => [s, document.querySelectorAll(s).length]))", selectors
-        )
-    yield seen
+        seen[tab] = matches(page, tab)
     page.close()
+    dark = open_app(browser, app_url + "?__theme=dark", color_scheme="dark")
+    seen["dark"] = matches(dark, "dark")
+    dark.close()
+    yield seen
+
+
+def matches(page: Page, tab: str) -> dict[str, int]:
+    """How many elements each selector listed for tab matches on the page."""
+    selectors = [relied.selector for relied in RELIED_ON if relied.tab == tab]
+    return page.evaluate(
+        "(all) => Object.fromEntries(all.map((s) => [s, document.querySelectorAll(s).length]))", selectors
+    )
 
 
 def set_up(page: Page, tab: str) -> None:
