@@ -227,7 +227,10 @@ def test_interpolating_from_a_drawing_to_a_random_sample_shows_the_strip_and_gif
 
 def test_the_dataset_selector_switches_every_tab_to_fashion_mnist(page: Page, decode: ServerDecode) -> None:
     before = painted(page)
+    page.get_by_role("button", name="Grid of 64 samples").click()
+    expect(page.locator("#sample-grid img")).to_be_visible()  # MNIST's samples
     page.get_by_label("Fashion-MNIST clothes").check()
+    expect(page.locator("#sample-grid img")).to_have_count(0)  # not left beside Fashion-MNIST's digit
     expect(page.locator("#digit-caption")).not_to_contain_text(re.compile(r"like an? \d"))
     expect_painted_as_server_decodes(page, decode, "fashion-mnist")
     assert not np.array_equal(painted(page), before)

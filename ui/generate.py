@@ -231,6 +231,9 @@ class GenerateTab:
         )
         self.reset_button.click(self.reset, dataset, self.outputs, api_name="reset", show_progress="hidden")
         self.grid_button.click(self.sample_grid, sample_inputs, self.grid, api_name="sample_grid")
+        # The 64 samples belong to the dataset they were drawn from: another dataset clears them, in
+        # the page alone.
+        dataset.change(None, None, self.grid, js="() => null", api_name=False)
         self.read_button.click(
             self.decode,
             [dataset, *self.sliders],
