@@ -183,8 +183,10 @@ def test_hovering_the_map_decodes_in_the_page_as_the_server_does_with_no_request
     if dataset != "mnist":
         page.get_by_label(DATASETS[dataset].choice).check()
     page.get_by_role("tab", name="Latent space").click()
+    # The switch redraws every tab in one chain (the drawing, the maps, the comparison): on a server
+    # whose Fashion-MNIST pictures are not yet cached, that took over 5 s.
     expect(page.locator("#map-legend [data-map]")).to_have_attribute(
-        "data-map", re.compile(f'"dataset": "{dataset}"')
+        "data-map", re.compile(f'"dataset": "{dataset}"'), timeout=30_000
     )
     image = page.locator("#latent-map img")
     expect(image).to_be_visible()
