@@ -131,12 +131,15 @@
   }
 
   function close() {
+    const open = state.box && !state.box.hidden;
     clearTimeout(state.placing);
     if (state.target) state.target.classList.remove("tour-target");
     if (state.box) state.box.hidden = true;
     document.body.style.paddingBottom = "";
     state.step = 0;
     window.vaeLinks.setTour(null);
+    // A keyboard visitor goes on from where the tour was opened, not from the top of the page.
+    if (open) document.querySelector("#take-tour")?.focus();
   }
 
   document.addEventListener("click", (event) => {
