@@ -205,7 +205,9 @@ def test_the_tour_sets_each_steps_state_and_keeps_its_words_on_screen(
             expect(page.locator(f"#map-view input[value='{step['state']['map']}']")).to_be_checked()
         if "drawn from N(0, I)" in step["text"]:  # the sampler the words name, whatever the visitor chose
             expect(page.locator("#compare-sampler input[value='prior']")).to_be_checked()
-            expect(page.locator("#compare-caption")).to_contain_text("These 64 codes from the prior N(0, I)")
+            # The server redraws the comparison for that sampler: over 5 s on a just-started server.
+            caption = page.locator("#compare-caption")
+            expect(caption).to_contain_text("These 64 codes from the prior N(0, I)", timeout=30_000)
         if "beta" in step["state"]:
             expect(page.locator("#train-beta input[type=number]")).to_have_value(f"{step['state']['beta']:g}")
         if step.get("action") == "#load-example":
