@@ -9,7 +9,7 @@ import sys
 
 import gradio as gr
 
-from ui import draw, generate, interpolate, latent, links, page, tour, train
+from ui import api, draw, generate, interpolate, latent, links, page, tour, train
 from ui.inputs import checked, one_of
 from ui.launch import launch
 from ui.models import Models
@@ -73,6 +73,7 @@ def build_demo(models: Models) -> gr.Blocks:
         page_links.wire(demo, {**reading, "outputs": [generator.digit, generator.caption]})
         dataset.input(generator.reset, dataset, generator.outputs, api_name=False, show_progress="hidden")
         show_dataset([demo.load, dataset.change], dataset, generator, drawing, space, training)
+        api.build(models, latent_dim)  # the endpoints for programs and agents: the page's events are private
     return demo
 
 
@@ -90,7 +91,7 @@ def link_drawing(
         space.posterior,
         [dataset, drawing.sketch],
         space.posterior_outputs,
-        api_name="posterior",
+        api_name=False,
         show_progress="hidden",
     ).then(
         space.refocused,

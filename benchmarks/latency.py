@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 import numpy as np
 import torch
+from gradio.data_classes import FileData
 from gradio_client import Client, handle_file
 from PIL import Image
 
@@ -23,6 +23,7 @@ import app
 from benchmarks.redraw import redraw_as_sketch, to_pixels
 from playground.draw import Drawing
 from playground.generate import Generator
+from ui import api
 from ui.launch import serving
 from ui.models import Models
 
@@ -69,11 +70,19 @@ def main(argv: list[str] | None = None) -> None:
 
     models = Models().start_loading()
     demo = app.build_demo(models)
-    fixed_answer = generate.decode(*[0.0] * n)
-    with demo:  # the same inputs and outputs as /decode, answered without the model
-        echo_inputs = [gr.Textbox(visible=False), *[gr.Number(visible=False) for _ in range(n)]]
-        echo_outputs = [gr.Image(format="png", visible=False), gr.Markdown(visible=False)]
-        gr.Button(visible=False).click(lambda *_: fixed_answer, echo_inputs, echo_outputs, api_name="echo")
+    digit, reading = generate.read(*[0.0] * n)
+    fixed_answer = api.png(digit, "digit"), reading
+
+    def echo(dataset: str, *z: float) -> tuple:
+        """The same inputs and outputs as /decode, answered without the model.
+
+        Args:
+            z…
+        """
+        return fixed_answer
+
+    with demo:
+        api.endpoint(api.with_codes(echo, n), {"digit": FileData, "reading": dict})
     with serving(demo, app.page_head(models)) as url:
         client = Client(url, verbose=False)
         echo, decode, reconstruct = [], [], []

@@ -2,7 +2,7 @@
 
 Starts `python app.py` on a loopback port and runs concurrent clients against it. Each speaks the
 browser's protocol in its own session (join the queue, read the session's event stream) and sends
-/decode and /reconstruct requests; every round trip includes fetching the returned PNG, and each
+the API's /decode and /reconstruct requests; every round trip includes fetching the returned PNG, and each
 drawing is uploaded first. With --pause, each visitor waits that long before each request, as a
 visitor who drags a slider for that long sends one /decode when letting go (the page decodes the
 frames of the drag itself). Prints one JSON line: throughput, p50/p99 latency per endpoint, and the

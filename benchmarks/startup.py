@@ -2,7 +2,7 @@
 
 Both are started the same way, alternately, as fresh processes. Two times run from the process start:
 to the first HTTP 200 on the page (when a Space shows the page),
-and to the first answer from an endpoint (the app's /reset, which needs the models loaded; the hello
+and to the first answer from an endpoint (the app's /decode, which needs the models loaded; the hello
 world's /greet). Prints one JSON line with the medians and the ratios.
 """
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
         hello = Path(folder) / "hello.py"
         hello.write_text(HELLO_WORLD)
         apps = {
-            "app": (args.app_dir / "app.py", args.app_dir, "reset", ["mnist"]),
+            "app": (args.app_dir / "app.py", args.app_dir, "decode", ["mnist", *[0.0] * 16]),
             "hello_world": (hello, Path(folder), "greet", ["world"]),
         }
         start_times(*apps["hello_world"])  # warms the disk cache for both: they share gradio

@@ -68,20 +68,28 @@ class Comparison:
             CodeMaps(models.ae_codes_2d, models.codes_2d),
         )
 
-    @torch.inference_mode()
     def random_grids(self, sampler: str, seed: float | None = 0) -> tuple[Image.Image, Image.Image, str]:
         """64 codes from the named sampler for each model (one seed for both), decoded, and a caption."""
+        ae_grid, vae_grid, shares = self.sure_shares(sampler, seed)
+        caption = (
+            f"These 64 codes from {SAMPLERS[sampler]}: the classifier is sure (p ≥ {CONFIDENT}) of "
+            f"{shares['ae_sure_share']:.0%} of the autoencoder's decodes and {shares['vae_sure_share']:.0%} "
+            "of the VAE's."
+        )
+        return ae_grid, vae_grid, caption
+
+    @torch.inference_mode()
+    def sure_shares(self, sampler: str, seed: float | None = 0) -> tuple[Image.Image, Image.Image, dict]:
+        """random_grids()'s two grids and, as data, the share of each model's decodes the classifier is
+        sure of."""
         grids, shares = [], []
         for rival in (self.ae, self.vae):
             z = rival.samplers.codes(sampler, 64, seeded_generator(seed))
             pixels = rival.model.decode_pixels(z)
             grids.append(image_grid(pixels, nrow=8, scale=2))
             shares.append(confident_share(self.classifier.predict_proba(pixels)))
-        caption = (
-            f"These 64 codes from {SAMPLERS[sampler]}: the classifier is sure (p ≥ {CONFIDENT}) of "
-            f"{shares[0]:.0%} of the autoencoder's decodes and {shares[1]:.0%} of the VAE's."
-        )
-        return *grids, caption
+        figures = {"samples": 64, "ae_sure_share": shares[0], "vae_sure_share": shares[1]}
+        return grids[0], grids[1], figures
 
     @torch.inference_mode()
     def interpolations(self, seed: float | None = 0, pairs: int = 8) -> tuple[Image.Image, Image.Image]:

@@ -32,11 +32,17 @@ class Reconstruction:
     mu: list[float] | None
     pixels: np.ndarray | None = None  # the 28x28 model input, for the latent map's marker
     caption: str = ""  # what the classifier sees in the reconstruction
+    figures: dict | None = None  # the same numbers as data, for the API
 
 
 def drawn_image(sketch: dict | np.ndarray | None) -> np.ndarray | None:
     """The image in a sketch pad's value (its composite), or the array itself."""
     return sketch.get("composite") if isinstance(sketch, dict) else sketch
+
+
+def rounded(values: torch.Tensor) -> list[float]:
+    """A vector as the API answers it: a list of floats to four decimals."""
+    return [round(v, 4) for v in values.tolist()]
 
 
 @torch.inference_mode()
@@ -104,6 +110,15 @@ class Drawing:
             mu=[round(v, 2) for v in mu[0].tolist()],
             pixels=pixels,
             caption=reading(self.classifier, decoded),
+            figures={
+                "reconstruction": round(terms.recon.item(), 4),
+                "kl": round(terms.kl.item(), 4),
+                "elbo": round(-terms.loss.item(), 4),
+                "mu": rounded(mu[0]),
+                "sigma": rounded(sigma[0]),
+                "kl_per_dim": rounded(terms.kl_per_dim),
+                "reading": self.classifier.reading(decoded),
+            },
         )
 
     def reference(self, x: torch.Tensor, loss: float) -> str:

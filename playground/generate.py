@@ -60,6 +60,12 @@ class Generator:
         return to_image(pixels), reading(self.classifier, pixels)
 
     @torch.inference_mode()
+    def read(self, *values: float) -> tuple[Image.Image, dict]:
+        """Decode one latent vector as decode() does; the classifier's reading as data, for the API."""
+        pixels = self.vae.decode_pixels(torch.tensor([self.clean(values)], dtype=torch.float32))
+        return to_image(pixels), self.classifier.reading(pixels)
+
+    @torch.inference_mode()
     def decode_batch(self, *columns: list[float]) -> list[list]:
         """Decode for batch=True events: one list per slider in; digits and captions out, one forward pass."""
         z = torch.tensor([self.clean(values) for values in zip(*columns, strict=True)], dtype=torch.float32)
@@ -86,13 +92,27 @@ class Generator:
         z = torch.tensor([self.random_values(1.0, seed, sampler) for seed in range(presses)])
         return sample_figures(self.classifier.predict_proba(self.vae.decode_pixels(z)))
 
-    @torch.inference_mode()
     def sample_grid(
         self, temperature: float = 1.0, seed: float | None = -1, sampler: str = "mixture"
     ) -> Image.Image:
         """64 random codes' decodes in an 8x8 grid, at twice their size, to download."""
+        return self.samples(temperature, seed, sampler)[0]
+
+    @torch.inference_mode()
+    def samples(
+        self, temperature: float = 1.0, seed: float | None = -1, sampler: str = "mixture"
+    ) -> tuple[Image.Image, dict]:
+        """The grid of sample_grid() and, as data, its 64 codes (row by row) and the classifier's reading
+        of each decode."""
         z = self.codes(64, temperature, seeded_generator(seed), sampler)
-        return image_grid(self.vae.decode_pixels(z), nrow=8, scale=2)
+        pixels = self.vae.decode_pixels(z)
+        readings = [self.classifier.reading(p[None]) for p in pixels]
+        figures = {
+            "z": [[round(v, 4) for v in code] for code in z.tolist()],
+            "readings": [{key: r[key] for key in ("class", "probability", "sure")} for r in readings],
+            "sure_share": sum(r["sure"] for r in readings) / len(readings),
+        }
+        return image_grid(pixels, nrow=8, scale=2), figures
 
     def reset(self) -> Digit:
         """All sliders at 0, the prior's mean; its decode and caption."""

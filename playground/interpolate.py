@@ -56,20 +56,10 @@ class Interpolator:
     ) -> tuple[Image.Image | None, str, str]:
         """Decodes along the path from the start drawing's code to the end's (an empty pad: a random
         sample), the morph as a GIF, and a line saying what was interpolated."""
-        generator = seeded_generator(seed)
-        codes, names = [], []
-        for side, sketch in (("start", start), ("end", end)):
-            image = drawn_image(sketch)
-            try:
-                pixels = None if is_blank(image) else preprocess_sketch(image, self.dataset)
-            except SketchError as err:
-                return None, "", f"The {side} drawing: {err}"
-            if pixels is None:
-                codes.append(self.samplers.codes(RANDOM_END, 1, generator)[0])
-                names.append("a random sample")
-            else:
-                codes.append(self.vae.encode(torch.from_numpy(pixels)[None, None])[0][0])
-                names.append(f"your {side} drawing")
+        try:
+            codes, names = self.ends(start, end, seed)
+        except SketchError as err:
+            return None, "", str(err)
         steps = int(np.clip(np.nan_to_num(steps, nan=10), 2, 16))
         strip = self.vae.decode_pixels(path(*codes, steps, method))
         frames = self.vae.decode_pixels(path(*codes, GIF_FRAMES, method))
@@ -77,3 +67,40 @@ class Interpolator:
         grid = image_grid(strip, nrow=steps, scale=3)
         message = f"From {names[0]} to {names[1]}, {steps} steps along the {METHODS[method]} path."
         return grid, gif_html(gif), message
+
+    @torch.inference_mode()
+    def strip(
+        self, start: np.ndarray | None, end: np.ndarray | None, seed: float | None, method: str, steps: int
+    ) -> tuple[Image.Image, dict]:
+        """interpolate()'s strip and, as data, what each end was and the code of each step; a SketchError
+        names the drawing that holds no digit."""
+        codes, names = self.ends(start, end, seed)
+        z = path(*codes, steps, method)
+        figures = {
+            "start": names[0],
+            "end": names[1],
+            "method": method,
+            "steps": steps,
+            "z": [[round(v, 4) for v in code] for code in z.tolist()],
+        }
+        return image_grid(self.vae.decode_pixels(z), nrow=steps, scale=3), figures
+
+    def ends(
+        self, start: dict | np.ndarray | None, end: dict | np.ndarray | None, seed: float | None
+    ) -> tuple[list[torch.Tensor], list[str]]:
+        """The codes of the two ends (a blank one: a random sample) and what each is."""
+        generator = seeded_generator(seed)
+        codes, names = [], []
+        for side, sketch in (("start", start), ("end", end)):
+            image = drawn_image(sketch)
+            try:
+                pixels = None if is_blank(image) else preprocess_sketch(image, self.dataset)
+            except SketchError as err:
+                raise SketchError(f"The {side} drawing: {err}") from None
+            if pixels is None:
+                codes.append(self.samplers.codes(RANDOM_END, 1, generator)[0])
+                names.append("a random sample")
+            else:
+                codes.append(self.vae.encode(torch.from_numpy(pixels)[None, None])[0][0])
+                names.append(f"your {side} drawing")
+        return codes, names

@@ -5,6 +5,7 @@ import html
 import threading
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -51,6 +52,15 @@ class Focus:
     name: str  # "the Draw tab's drawing" or "held-out image 4 (labelled 4)"
     posterior: Posterior
     samples: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (ε, z) of each press of Sample ε
+
+
+class MapPoint(NamedTuple):
+    """A point of the map decoded: the point, its decode, the caption and the reading as data."""
+
+    point: tuple[float, float]
+    digit: Image.Image
+    caption: str
+    reading: dict
 
 
 class LatentSpace:
@@ -201,12 +211,12 @@ class LatentSpace:
         return focus, to_image(pixels), text
 
     @torch.inference_mode()
-    def decode_at(self, z1: float, z2: float) -> tuple[tuple[float, float], Image.Image, str]:
+    def decode_at(self, z1: float, z2: float) -> MapPoint:
         """The point (clamped to the map), the image it decodes to, and what it looks like."""
         z1, z2 = (float(np.clip(np.nan_to_num(v), self.window.low, self.window.high)) for v in (z1, z2))
         pixels = self.vae.decode_pixels(torch.tensor([[z1, z2]]))
         caption = f"z = ({z1:+.2f}, {z2:+.2f}) looks like {self.classifier.describe(pixels)}"
-        return (z1, z2), to_image(pixels), caption
+        return MapPoint((z1, z2), to_image(pixels), caption, self.classifier.reading(pixels))
 
     def clicked_code(self, x: float, y: float) -> tuple[float, float]:
         """The code under a click at pixel (x, y) of the map, rounded for display."""

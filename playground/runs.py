@@ -11,6 +11,14 @@ MAX_BETA, MAX_EPOCHS = 10.0, 30  # a run's bounds: its length stays under a minu
 DEFAULT_EPOCHS = 12
 
 
+RECORD_KEYS = ("epoch", "reconstruction", "kl", "loss", "active_dims")  # a run's figures, per epoch
+
+
+def run_record(row: dict) -> dict:
+    """One epoch's figures of a live run's update (held-out, nats per image), as the API answers them."""
+    return {key: row[key] for key in RECORD_KEYS}
+
+
 class SettingsError(ValueError):
     """A run's settings are out of bounds; the message is meant for the visitor."""
 

@@ -73,6 +73,16 @@ def check_image_file(path: str | Path) -> None:
     check_size(width, height)
 
 
+def read_image_file(path: str | Path) -> np.ndarray:
+    """An image file as an RGBA array, for a drawing sent as a file; a SketchError if it is not one."""
+    check_image_file(path)
+    try:
+        with Image.open(path) as image:
+            return np.asarray(image.convert("RGBA"))
+    except (OSError, SyntaxError, ValueError):
+        raise SketchError("That file is not an image this app can read: send a PNG or JPEG.") from None
+
+
 def preprocess_sketch(image: np.ndarray, dataset: str = "mnist") -> np.ndarray:
     """A 28x28 float32 image in [0, 1], white on black, made the way the dataset's images were."""
     crop = crop_to_ink(ink_map(image))

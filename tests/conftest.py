@@ -188,7 +188,7 @@ def decode(app_url: str) -> ServerDecode:
     client = Client(app_url, verbose=False)
 
     def server_decode(dataset: str, values: list[float]) -> np.ndarray:
-        image, _caption = client.predict(dataset, *values, api_name="/decode")
+        image, _reading = client.predict(dataset, *values, api_name="/decode")
         return png(image)[::10, ::10]  # each pixel is a 10x10 block
 
     return server_decode

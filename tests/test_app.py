@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
-import httpx
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 from PIL import Image
 
 import app
@@ -28,6 +28,7 @@ from playground.sketch import preprocess_sketch
 from tests.conftest import draw_four, free_port, png, serve
 from ui import generate, latent
 from ui.models import Models
+from vae.classifier import with_article
 from vae.config import VAEConfig
 from vae.weights import WEIGHTS_DIR, WeightsError
 
@@ -63,24 +64,22 @@ def test_every_endpoints_parameters_have_the_names_the_readme_uses(client: Clien
         name: [label for label in labels if label.startswith("value_")] for name, labels in outputs.items()
     }
     assert unnamed == {name: [] for name in endpoints}  # Gradio calls an output with no label value_<id>
-    assert outputs["/train"] == [
-        "held-out codes map",
-        "decodes across the prior",
-        "decodes of N(0, I)",
-        "reconstruction curve",
-        "kl curve",
-        "reading",
-        "figures",
-    ]
+    assert outputs["/train"] == ["codes_map", "manifold", "prior_decodes", "figures"]
+    assert outputs["/decode"] == ["digit", "reading"]
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
 def test_decode_returns_the_exact_png_of_the_chosen_datasets_model(client: Client, dataset: str) -> None:
     generator = Generator.from_folder(dataset=dataset)
     values = [0.3 * (i % 5) - 0.6 for i in range(generator.latent_dim)]
-    image, caption = client.predict(dataset, *values, api_name="/decode")
-    expected, expected_caption = generator.decode(*values)
-    assert np.array_equal(png(image), np.asarray(expected)) and caption == expected_caption
+    image, reading = client.predict(dataset, *values, api_name="/decode")
+    expected, caption = generator.decode(*values)
+    assert np.array_equal(png(image), np.asarray(expected))
+    assert reading == generator.read(*values)[1]
+    assert reading["probabilities"][reading["class"]] == reading["probability"]
+    assert caption.startswith(
+        f"Looks like {with_article(reading['class'])} ({reading['probability']:.0%} sure)"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -187,70 +186,108 @@ def test_a_bad_latent_size_is_named_before_the_page_is_built(tmp_path: Path) -> 
         app.build_demo(Models(tmp_path))
 
 
-def test_random_returns_slider_values_then_the_digit(client: Client) -> None:
-    *values, image, caption = client.predict("mnist", 1.0, 5, api_name="/random")
-    assert len(values) == Generator.from_folder().latent_dim
-    assert all(-3 <= v <= 3 for v in values) and any(v != 0 for v in values)
-    assert png(image).shape == (280, 280) and caption.startswith("Looks like")
-    assert client.predict("mnist", 1.0, 5, api_name="/random")[:-2] == tuple(values)
+def test_random_returns_the_digit_then_its_code_and_reading(client: Client) -> None:
+    digit, sample = client.predict("mnist", 1.0, 5, api_name="/random")
+    generator = Generator.from_folder()
+    assert len(sample["z"]) == generator.latent_dim
+    assert all(-3 <= v <= 3 for v in sample["z"]) and any(v != 0 for v in sample["z"])
+    assert np.array_equal(png(digit), np.asarray(generator.decode(*sample["z"])[0]))
+    assert sample["reading"] == generator.read(*sample["z"])[1]
+    assert client.predict("mnist", 1.0, 5, api_name="/random")[1] == sample
 
 
-def test_sample_grid_is_a_downloadable_png(client: Client) -> None:
-    grid = png(client.predict("mnist", 1.0, 5, api_name="/sample_grid"))
-    assert grid.shape == (484, 484)
-    assert np.array_equal(grid, np.asarray(Generator.from_folder().sample_grid(1.0, 5)))
+def test_sample_grid_is_a_downloadable_png_with_its_codes(client: Client) -> None:
+    grid, samples = client.predict("mnist", 1.0, 5, api_name="/sample_grid")
+    assert png(grid).shape == (484, 484)
+    assert np.array_equal(png(grid), np.asarray(Generator.from_folder().sample_grid(1.0, 5)))
+    assert len(samples["z"]) == len(samples["readings"]) == 64
+    sure = [reading["sure"] for reading in samples["readings"]]
+    assert samples["sure_share"] == sum(sure) / 64
 
 
-def test_interpolate_returns_the_strip_the_gif_and_what_it_did(client: Client, tmp_path: Path) -> None:
+def four_png(tmp_path: Path) -> str:
     path = tmp_path / "four.png"
     Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
-    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    strip, morph, message = client.predict("mnist", sketch, None, 3, "lerp", 8, api_name="/interpolate")
+    return str(path)
+
+
+def test_interpolate_returns_the_pages_strip_and_each_steps_code(client: Client, tmp_path: Path) -> None:
+    strip, path = client.predict(
+        "mnist", handle_file(four_png(tmp_path)), None, 3, "lerp", 8, api_name="/interpolate"
+    )
     generator = Generator.from_folder()
     interpolator = Interpolator(generator.vae, generator.samplers)
     expected = interpolator.interpolate(draw_four(400, 80, 60, 280, 30), None, 3, "lerp", 8)
-    assert np.array_equal(png(strip), np.asarray(expected[0])) and morph == expected[1]
-    assert message == "From your start drawing to a random sample, 8 steps along the straight line path."
+    assert np.array_equal(png(strip), np.asarray(expected[0]))
+    assert path["start"] == "your start drawing" and path["end"] == "a random sample"
+    assert (path["method"], path["steps"], len(path["z"])) == ("lerp", 8, 8)
+    middle = (np.array(path["z"][0]) + np.array(path["z"][-1])) / 2
+    assert np.allclose((np.array(path["z"][3]) + np.array(path["z"][4])) / 2, middle, atol=1e-3)
 
 
 def test_reconstruct_a_drawn_png(client: Client, tmp_path: Path) -> None:
-    path = tmp_path / "four.png"
-    Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
-    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    reconstruction, caption, model_input, samples, latents, message = client.predict(
-        "mnist", sketch, api_name="/reconstruct"
+    reconstruction, model_input, samples, figures = client.predict(
+        "mnist", handle_file(four_png(tmp_path)), api_name="/reconstruct"
     )
-    assert png(reconstruction).shape == (280, 280)
-    assert png(model_input).shape == (280, 280)
+    assert png(reconstruction).shape == png(model_input).shape == (280, 280)
     assert png(samples).shape == (112, 6 * 112)
-    assert "zrow" in latents and "nats" in message
-    assert re.fullmatch(r"Looks like a 4 \(\d+% sure\) to the classifier\.", caption)
+    assert figures["reading"]["class"] == "4"
+    assert figures["elbo"] == pytest.approx(-(figures["reconstruction"] + figures["kl"]), abs=1e-3)
+    assert sum(figures["kl_per_dim"]) == pytest.approx(figures["kl"], abs=1e-2)
+    assert len(figures["mu"]) == len(figures["sigma"]) == 16 and all(s > 0 for s in figures["sigma"])
+
+
+def test_a_sketch_pads_value_is_read_as_its_composite(client: Client, tmp_path: Path) -> None:
+    sketch = {"background": None, "layers": [], "composite": handle_file(four_png(tmp_path))}
+    as_sketch = client.predict("mnist", sketch, api_name="/reconstruct")[3]
+    assert as_sketch == client.predict("mnist", handle_file(four_png(tmp_path)), api_name="/reconstruct")[3]
 
 
 def test_posterior_of_a_drawn_png_answers_its_figures_in_nats(client: Client, tmp_path: Path) -> None:
-    path = tmp_path / "four.png"
-    Image.fromarray(draw_four(400, 80, 60, 280, 30)).save(path)
-    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    close_up, caption, figures = client.predict("mnist", sketch, api_name="/posterior")
+    close_up, figures = client.predict("mnist", handle_file(four_png(tmp_path)), api_name="/posterior")
     space = LatentSpace(ModelBundle.load("mnist"))
     expected = space.focus_on(preprocess_sketch(draw_four(400, 80, 60, 280, 30), "mnist"))
-    assert figures == {"image": "the Draw tab's drawing", **expected.posterior.figures()}
+    assert figures == {"image": "the drawing sent", **expected.posterior.figures()}
     assert {"elbo", "log_px", "gap"} <= figures.keys() and figures["log_px"] >= figures["elbo"]
+    assert figures["k"] == IS_SAMPLES
     assert np.array_equal(png(close_up), np.asarray(space.close_up(expected)))
-    assert f"| {figures['log_px']:.2f} |" in caption and f"k = {IS_SAMPLES:,}" in caption
 
 
 def test_blank_canvas_gives_a_message_and_the_server_keeps_answering(client: Client, tmp_path: Path) -> None:
     path = tmp_path / "blank.png"
     Image.new("RGBA", (400, 400)).save(path)
-    sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    reconstruction, _caption, model_input, samples, _latents, message = client.predict(
-        "mnist", sketch, api_name="/reconstruct"
-    )
-    assert reconstruction is None and model_input is None and samples is None
-    assert message == "No digit found: draw one with dark strokes on the pad."
+    with pytest.raises(AppError) as raised:
+        client.predict("mnist", handle_file(str(path)), api_name="/reconstruct")
+    assert str(raised.value) == "drawing: No digit found: draw one with dark strokes on the pad."
     n = Generator.from_folder().latent_dim
     assert png(client.predict("mnist", *[0.0] * n, api_name="/decode")[0]).shape == (280, 280)
+
+
+def test_every_endpoint_answers_pngs_and_json_data(client: Client, tmp_path: Path) -> None:
+    """Each endpoint called with its defaults (and a drawing where it takes one): every answer is a PNG
+    or JSON data with named fields, never text for a person."""
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    drawing = {
+        "dataset": "fashion-mnist",
+        "drawing": handle_file(four_png(tmp_path)),
+        "start": handle_file(four_png(tmp_path)),
+    }
+    short = {"/train": {"epochs": 1}}
+    for name, info in endpoints.items():
+        arguments = {
+            p["parameter_name"]: drawing[p["parameter_name"]]
+            for p in info["parameters"]
+            if p["parameter_name"] in drawing
+        }
+        answer = client.predict(**arguments, **short.get(name, {}), api_name=name)
+        for label, value in zip([r["label"] for r in info["returns"]], answer, strict=True):
+            if value is not None and isinstance(value, str):
+                assert png(value).ndim in (2, 3), (name, label)
+            else:
+                assert isinstance(value, dict | list) and json.loads(json.dumps(value)) == value, (
+                    name,
+                    label,
+                )
 
 
 OFFLINE_START = """
@@ -309,16 +346,3 @@ def test_on_zerogpu_the_training_function_is_registered_before_launch() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "['train_on_gpu']"
-
-
-def test_every_named_endpoint_is_an_mcp_tool_with_its_inputs_described(client: Client) -> None:
-    tools = {tool["name"]: tool for tool in httpx.get(client.src + "gradio_api/mcp/schema").json()}
-    assert {"decode", "random", "reconstruct", "interpolate", "train", "sample_grid", "reset"} <= set(tools)
-    decode = tools["decode"]
-    assert decode["description"].startswith("Decode one latent code into an image")
-    assert set(decode["inputSchema"]["properties"]) == {"dataset", *(f"z{i}" for i in range(1, 17))}
-    seed = tools["random"]["inputSchema"]["properties"]["seed"]
-    assert seed["description"] == "seeds the draw; -1 draws a new code each time."
-    for tool in tools.values():
-        properties = tool["inputSchema"]["properties"]
-        assert tool["description"] and all(p.get("description") for p in properties.values()), tool["name"]

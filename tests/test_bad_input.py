@@ -30,8 +30,8 @@ def four(mode: str) -> Image.Image:
     return Image.fromarray(draw_four(400, 80, 60, 280, 30, mode=mode))
 
 
-# (case, file name, file bytes, expected): expected is "digit" for a reconstruction, or the text of
-# the message the Draw tab shows, or "error: <text>" for a message raised before the handler runs.
+# (case, file name, file bytes, expected): expected is "digit" for a reconstruction, or the one line
+# /reconstruct answers, naming the drawing.
 RECONSTRUCT_CASES = [
     ("blank canvas", "blank.png", lambda: encoded(Image.new("RGBA", (400, 400))), NO_DIGIT),
     (
@@ -52,7 +52,7 @@ RECONSTRUCT_CASES = [
         "6000x6000 image",
         "huge.png",
         lambda: encoded(Image.new("1", (6000, 6000), 1)),
-        "error: The image is too large (6000x6000 pixels): send at most 4096x4096.",
+        "The image is too large (6000x6000 pixels): send at most 4096x4096.",
     ),
     (
         "random noise",
@@ -61,8 +61,8 @@ RECONSTRUCT_CASES = [
         "digit",
     ),
     ("JPEG", "four.jpg", lambda: encoded(four("RGB"), "JPEG", quality=75), "digit"),
-    ("text file", "notes.txt", lambda: b"not an image\n" * 100, f"error: {NOT_AN_IMAGE}"),
-    ("text named .png", "fake.png", lambda: b"\x89PNG\r\n\x1a\n garbage", f"error: {NOT_AN_IMAGE}"),
+    ("text file", "notes.txt", lambda: b"not an image\n" * 100, NOT_AN_IMAGE),
+    ("text named .png", "fake.png", lambda: b"\x89PNG\r\n\x1a\n garbage", NOT_AN_IMAGE),
 ]
 
 
@@ -92,19 +92,16 @@ def test_reconstruct_answers_bad_images_clearly(
     path = tmp_path / name
     path.write_bytes(content())
     sketch = {"background": None, "layers": [], "composite": handle_file(str(path))}
-    if expected.startswith("error: "):
-        with pytest.raises(AppError) as raised:
-            client.predict("mnist", sketch, api_name="/reconstruct")
-        assert str(raised.value) == expected.removeprefix("error: ")
-    else:
-        reconstruction, _caption, model_input, _samples, latents, message = client.predict(
+    if expected == "digit":
+        reconstruction, model_input, _samples, figures = client.predict(
             "mnist", sketch, api_name="/reconstruct"
         )
-        if expected == "digit":
-            assert png(reconstruction).shape == png(model_input).shape == (280, 280)
-            assert message.startswith("Reconstruction ") and latents.count("zrow") == LATENT_DIM
-        else:
-            assert message == expected and reconstruction is None and model_input is None
+        assert png(reconstruction).shape == png(model_input).shape == (280, 280)
+        assert len(figures["mu"]) == len(figures["sigma"]) == LATENT_DIM and figures["elbo"] < 0
+    else:
+        with pytest.raises(AppError) as raised:
+            client.predict("mnist", sketch, api_name="/reconstruct")
+        assert str(raised.value) == f"drawing: {expected}"
     assert_still_answers(client)
 
 
@@ -187,7 +184,10 @@ def test_decode_answers_bad_values_clearly(
     assert_still_answers(client)
 
 
-SKETCH = 'a sketch pad\'s value, {"background": null, "layers": [], "composite": <an image file>}'
+DRAWING = (
+    "must be an image (PNG or JPEG) of dark strokes on a light or transparent background: an http(s) URL, "
+    "a data: URL (data:image/png;base64,...), an uploaded file or a sketch pad's value"
+)
 SEED = "must be -1 (a new draw each time) or a whole number from 0 to 2147483647"
 # (endpoint, its arguments with one bad, the one line it answers): every named endpoint, the bad
 # values a client was seen to send (a huge seed, a missing dataset, a string for a number, text for
@@ -202,21 +202,21 @@ ENDPOINT_CASES = [
         ["mnist", 1.0, 3, "uniform"],
         'sampler must be one of "mixture", "gaussian", "prior", not \'uniform\'.',
     ),
-    ("/reset", [None], 'dataset must be one of "mnist", "fashion-mnist", not None.'),
+    ("/decode", [None, *ZEROS], 'dataset must be one of "mnist", "fashion-mnist", not None.'),
     ("/sample_grid", ["mnist", 2.5, 3, "mixture"], "temperature must be a number from 0 to 2, not 2.5."),
     (
         "/decode",
         ["fashion-mnist", *ZEROS[:-1], None],
         f"z{LATENT_DIM} must be a number from -3 to 3, not None.",
     ),
-    ("/reconstruct", ["mnist", "hello"], f"drawing must be {SKETCH}, not 'hello'."),
+    ("/reconstruct", ["mnist", "hello"], f"drawing {DRAWING}; not 'hello'."),
     ("/reconstruct", [None, None], 'dataset must be one of "mnist", "fashion-mnist", not None.'),
-    ("/posterior", ["mnist", 5], f"drawing must be {SKETCH}, not 5."),
-    ("/interpolate", ["mnist", None, "x", -1, "slerp", 10], f"end must be {SKETCH}, not 'x'."),
+    ("/posterior", ["mnist", 5], f"drawing {DRAWING}; not 5."),
+    ("/interpolate", ["mnist", None, "x", -1, "slerp", 10], f"end {DRAWING}; not 'x'."),
     (
         "/interpolate",
         ["mnist", None, None, -1, "slerp", 9.5],
-        "steps must be a whole number from 8 to 12, not 9.5.",
+        "steps must be a whole number from 2 to 16, not 9.5.",
     ),
     (
         "/interpolate",

@@ -109,7 +109,7 @@ def test_a_click_decodes_the_clicked_code(space: LatentSpace) -> None:
     x, y = space.window.to_pixels(np.array([0.8, -0.4]))
     z1, z2 = space.clicked_code(x, y)
     assert (z1, z2) == pytest.approx((0.8, -0.4), abs=0.02)
-    point, digit, caption = space.decode_at(z1, z2)
+    point, digit, caption, _ = space.decode_at(z1, z2)
     expected = space.vae.decode_pixels(torch.tensor([[z1, z2]]))[0, 0].detach().numpy()
     assert point == (z1, z2) and digit.size == (280, 280)
     assert np.abs(np.asarray(digit)[::10, ::10] / 255 - expected).max() <= 1 / 255

@@ -70,7 +70,7 @@ class CompareSection:
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        """What compare() sets, in the API's order."""
+        """What compare() sets, in order."""
         return [self.ae_grid, self.vae_grid, self.caption, self.ae_strips, self.vae_strips]
 
     @property
@@ -121,7 +121,7 @@ class CompareSection:
             self.compare,
             [dataset, *self.inputs],
             self.outputs,
-            api_name="compare_ae",
+            api_name=False,
         )
 
 

@@ -36,7 +36,7 @@ class DrawTab:
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        """What reconstruct answers, in the API's order (the two states are not part of the API)."""
+        """What reconstruct answers, in order; the two states last."""
         return [
             self.reconstruction,
             self.caption,
@@ -73,7 +73,7 @@ class DrawTab:
             self.reconstruct,
             [dataset, self.sketch],
             self.outputs,
-            api_name="reconstruct",
+            api_name=False,
             trigger_mode="always_last",
             show_progress="hidden",
         )

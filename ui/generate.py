@@ -4,8 +4,6 @@ The page decodes the sliders itself (ui/static/decoder.js runs the exported deco
 paints it), so a drag sends nothing to the server; when it ends, the server sends the classifier's
 reading and its own image of the digit, which the page shows if it cannot run the decoder."""
 
-import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,29 +102,13 @@ def page_config(weights_dir: Path, latent_dim: int) -> dict:
     }
 
 
-def with_parameters(fn: Callable, name: str, parameters: list[str], doc: str) -> Callable:
-    """fn(*args) under this name and a signature of these parameters, for the API's docs and the MCP
-    tool list: Gradio names an endpoint's parameters after its handler's, and a handler of one value
-    per slider takes them as *args."""
-
-    def named(*args: object) -> object:
-        return fn(*args)
-
-    named.__name__ = named.__qualname__ = name
-    named.__signature__ = inspect.Signature(
-        [inspect.Parameter(parameter, inspect.Parameter.POSITIONAL_OR_KEYWORD) for parameter in parameters]
-    )
-    named.__doc__ = doc
-    return named
-
-
 @dataclass(kw_only=True)
 class GenerateTab:
     """The tab's components and handlers; Use in sliders and a dataset switch set its sliders."""
 
     models: Models
     sliders: list[gr.Slider]
-    digit: gr.Image  # the server's image of the digit: the API's answer, and the page's fallback
+    digit: gr.Image  # the server's image of the digit: the page's fallback where it cannot run the decoder
     caption: gr.Markdown
     sampler: gr.Radio
     temperature: gr.Slider
@@ -140,7 +122,7 @@ class GenerateTab:
 
     @property
     def outputs(self) -> list[gr.components.Component]:
-        """What every handler that moves the sliders answers, in the API's order."""
+        """What every handler that moves the sliders answers, in order."""
         return [*self.sliders, self.digit, self.caption]
 
     def show(self, values: list[float], image: object, caption: str) -> dict:
@@ -208,29 +190,23 @@ class GenerateTab:
             js=PAINT_JS,
             api_name=False,
         )
-        decode = with_parameters(
-            self.decode_batch,
-            "decode",
-            ["dataset", *(f"z{i + 1}" for i in range(len(self.sliders)))],
-            decode_doc(len(self.sliders)),
-        )
         for slider in self.sliders:
             slider.release(
-                decode,
+                self.decode_batch,
                 [dataset, *self.sliders],
                 [self.digit, self.caption],
                 batch=True,  # under load, waiting events are decoded in one forward pass
                 max_batch_size=32,
-                api_name="decode" if slider is self.sliders[0] else False,
+                api_name=False,
                 trigger_mode="always_last",
                 show_progress="hidden",
             )
         sample_inputs = [dataset, self.temperature, self.seed, self.sampler]
         self.random_button.click(
-            self.random, sample_inputs, self.outputs, api_name="random", show_progress="hidden"
+            self.random, sample_inputs, self.outputs, api_name=False, show_progress="hidden"
         )
-        self.reset_button.click(self.reset, dataset, self.outputs, api_name="reset", show_progress="hidden")
-        self.grid_button.click(self.sample_grid, sample_inputs, self.grid, api_name="sample_grid")
+        self.reset_button.click(self.reset, dataset, self.outputs, api_name=False, show_progress="hidden")
+        self.grid_button.click(self.sample_grid, sample_inputs, self.grid, api_name=False)
         # The 64 samples belong to the dataset they were drawn from: another dataset clears them, in
         # the page alone.
         dataset.change(None, None, self.grid, js="() => null", api_name=False)
@@ -242,19 +218,6 @@ class GenerateTab:
             trigger_mode="always_last",
             show_progress="hidden",
         )
-
-
-def decode_doc(size: int) -> str:
-    """/decode's description, one line per parameter as Gradio's API page and MCP tools read them."""
-    dimensions = "\n".join(
-        f"    z{i}: the code's dimension {i} of {size}, in [-{SLIDER_RANGE:g}, {SLIDER_RANGE:g}]"
-        + (" (the most informative)." if i == 1 else ".")
-        for i in range(1, size + 1)
-    )
-    return (
-        "Decode one latent code into an image, with the classifier's reading of it.\n\nArgs:\n"
-        f'    dataset: "mnist" or "fashion-mnist".\n{dimensions}\n'
-    )
 
 
 def arrival_css(latent_dim: int) -> str:

@@ -58,7 +58,7 @@ class InterpolateTab:
             self.interpolate,
             [dataset, self.start_pad, self.end_pad, self.seed, self.method, self.steps],
             [self.strip, self.gif, self.message],
-            api_name="interpolate",
+            api_name=False,
         )
 
 

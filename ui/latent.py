@@ -94,7 +94,7 @@ class MapSection:
 
     @property
     def posterior_outputs(self) -> list[gr.components.Component]:
-        """What posterior() sets: the API's answer, then the image it is of."""
+        """What posterior() sets: the close-up, its figures in words and as data, then the image it is of."""
         return [self.close_up, self.posterior_caption, self.posterior_figures, self.focus]
 
     @property
@@ -202,7 +202,7 @@ class MapSection:
             view: the map under the mark: "codes" (the held-out images') or "holes" (the prior's).
         """
         space = self.models[dataset].latent
-        point, digit, caption = space.decode_at(z1, z2)
+        point, digit, caption, _ = space.decode_at(z1, z2)
         marked = space.map_picture(view, focus or space.default_focus, point)
         return {self.latent_map: marked, self.map_digit: digit, self.map_caption: caption}
 
@@ -211,7 +211,7 @@ class MapSection:
         point = [dataset, self.z1, self.z2, self.map_view, self.focus]
         shown = [self.latent_map, self.map_digit, self.map_caption]
         self.latent_map.select(self.clicked_code, dataset, [self.z1, self.z2], api_name=False).then(
-            self.decode_at, point, shown, api_name="latent_map"
+            self.decode_at, point, shown, api_name=False
         )
         # A point typed into the boxes is decoded too, when the visitor presses Enter.
         gr.on([self.z1.submit, self.z2.submit], self.decode_at, point, shown, api_name=False)

@@ -17,6 +17,8 @@ from typing import IO
 import gradio as gr
 import httpx
 
+from ui.mcp_server import mend_gradio_mcp
+
 ROOT = Path(__file__).resolve().parent.parent
 
 QUEUE_SETTINGS = {"default_concurrency_limit": 2, "max_size": 64}
@@ -40,7 +42,7 @@ LAUNCH_SETTINGS = {
     "css_paths": [Path(__file__).resolve().parent / "style.css"],
     "max_file_size": "10mb",
     "show_error": True,
-    "mcp_server": True,  # every named endpoint is also an MCP tool, described by its handler's docstring
+    "mcp_server": True,  # every endpoint of ui/api.py is also an MCP tool, described by its docstring
 }
 
 
@@ -50,6 +52,7 @@ def launch(
     """Queue and serve demo with the deployed settings and head (app.page_head) in the page's
     <head>, without blocking; returns its URL."""
     demo.queue(**QUEUE_SETTINGS)
+    mend_gradio_mcp()
     demo.launch(
         server_name=host, server_port=port, prevent_thread_lock=True, head=head, **LAUNCH_SETTINGS, **options
     )

@@ -19,6 +19,7 @@ from playground.runs import (
     MAX_EPOCHS,
     SettingsError,
     check_settings,
+    run_record,
 )
 from ui.inputs import MAX_SEED, checked, number
 from ui.models import Models
@@ -57,7 +58,7 @@ MANIFOLD_TITLE = "**What the decoder draws** across the prior's quantiles, 5% to
 
 def figure(label: str, elem_id: str) -> gr.Image:
     """An image under its own title: Gradio's label chip would cover the picture's top, so the label
-    names it only in the API's docs."""
+    is kept out of sight."""
     return gr.Image(label=label, show_label=False, format="png", elem_id=elem_id, buttons=["download"])
 
 
@@ -104,7 +105,7 @@ class TrainTab:
 
     @property
     def run_outputs(self) -> list[gr.components.Component]:
-        """What train() sets after every epoch, in the API's order."""
+        """What train() sets after every epoch, in order."""
         return [
             *(self.run_map, self.run_manifold, self.run_samples),
             *(self.reconstruction_plot, self.kl_plot, self.reading, self.figures),
@@ -146,9 +147,7 @@ class TrainTab:
             yield {self.reading: STARTING.format(beta=beta, epochs=epochs, seed=seed), self.figures: []}
         training, records = self.models.training(dataset), []
         for row in train_on_gpu(dataset, beta, epochs, seed):
-            records.append(
-                {key: row[key] for key in ("epoch", "reconstruction", "kl", "loss", "active_dims")}
-            )
+            records.append(run_record(row))
             # The curves start at epoch 1: the untrained model's reconstruction (about 540 nats) would
             # flatten everything after it. Until then they are cleared, not drawn without the run's
             # series: the page keeps the series of a plot's first data.
@@ -181,7 +180,7 @@ class TrainTab:
             self.train,
             [dataset, self.beta, self.epochs, self.seed],
             self.run_outputs,
-            api_name="train",
+            api_name=False,
             concurrency_limit=1,
             concurrency_id="train",
             show_progress="full",

@@ -43,7 +43,7 @@ def with_upload_checks(pad: gr.Sketchpad) -> gr.Sketchpad:
 
 
 def sketch_pad(name: str, label: str, elem_id: str, size: int, brush_size: int) -> gr.Sketchpad:
-    """A square pad for black strokes, the API's parameter name, handing its drawing to the handlers as
+    """A square pad for black strokes, named in its messages (name), handing its drawing to the handlers as
     an RGBA array; clearing it picks the brush again (Gradio's clear drops the tool, and the visitor
     would draw nothing)."""
     pad = with_upload_checks(

@@ -63,6 +63,19 @@ class DigitClassifier(nn.Module, PyTorchModelHubMixin, license="mit", tags=["mni
         """Class probabilities, shape (batch, num_classes)."""
         return torch.softmax(self(x), dim=1)
 
+    def reading(self, pixels: torch.Tensor) -> dict:
+        """What one image (1, 1, 28, 28) looks like to the classifier, as data for a program: the class,
+        its probability, whether that is sure (p >= CONFIDENT), and every class's probability."""
+        probs = self.predict_proba(pixels)[0].tolist()
+        classes = DATASETS[self.config.dataset].classes
+        best = max(range(len(probs)), key=probs.__getitem__)
+        return {
+            "class": classes[best],
+            "probability": round(probs[best], 4),
+            "sure": probs[best] >= CONFIDENT,
+            "probabilities": {name: round(p, 4) for name, p in zip(classes, probs, strict=True)},
+        }
+
     def describe(self, pixels: torch.Tensor) -> str:
         """What one image (1, 1, 28, 28) looks like to the classifier, for a caption: 'an 8 (93% sure)'."""
         probs = self.predict_proba(pixels)[0]
