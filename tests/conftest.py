@@ -34,6 +34,16 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "test-artifacts/screenshots"
 LATENT_DIM = read_config(VAEConfig, WEIGHTS_DIR / "mnist-vae").latent_dim
 
 
+# Each tab, and what shows once it has drawn what a visitor reads first.
+TABS = {
+    "Generate": ("#sampler-note", "mixture"),
+    "Draw": ("#draw-message", "Draw on the pad."),
+    "Interpolate": ("#start-pad", "From (empty: random)"),
+    "Latent space": ("#compare-caption", "the classifier is sure"),
+    "Train": ("#sweep-figures", "the held-out reconstruction rises from"),
+}
+
+
 def serve(ssr_mode: bool = False) -> AbstractContextManager[str]:
     """The app on a free loopback port with main()'s settings, its models loading; yields its URL."""
     models = Models().start_loading()

@@ -4,7 +4,7 @@ is behind it (4.5:1, or 3:1 for large text), as the browser computes the colours
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import open_app, require_chromium
+from tests.conftest import TABS, open_app, require_chromium
 
 require_chromium()
 
@@ -42,15 +42,6 @@ LOW_CONTRAST_JS = """
   return low;
 }
 """
-
-# Each tab, and what shows once it has drawn what a visitor reads first.
-TABS = {
-    "Generate": ("#sample-controls", "Random sample"),
-    "Draw": ("#draw-message", "Draw on the pad."),
-    "Interpolate": ("#start-pad", "From (empty: random)"),
-    "Latent space": ("#compare-caption", "the classifier is sure"),
-    "Train": ("#sweep-figures", "the held-out reconstruction rises from"),
-}
 
 
 def low_contrast_on_each_tab(page: Page) -> dict[str, list[str]]:

@@ -131,7 +131,10 @@ def pair(name: str, what: str, latent_dim: int | None = None) -> dict:
     with gr.Row():
         return {
             f"{model}_{name}": gr.Image(
-                label=f"{size} {title}: {what}", format="png", elem_id=f"{model}-{name}"
+                label=f"{size} {title}: {what}",
+                format="png",
+                elem_id=f"{model}-{name}",
+                alt_text=f"The {size} {title}'s decodes of {what}; the caption counts the sure ones.",
             )
             for model, title in (("ae", "autoencoder"), ("vae", "VAE"))
         }

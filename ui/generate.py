@@ -30,7 +30,8 @@ SCRIPTS = [STATIC / "decoder.js", STATIC / "generate.js", STATIC / "sliders.js"]
 
 CANVAS_HTML = """
 <div class="digit-figure">
-  <canvas id="digit-canvas" width="28" height="28" role="img" aria-label="Decoded image"></canvas>
+  <canvas id="digit-canvas" width="28" height="28" role="img"
+    aria-label="The image the sliders' code decodes to" aria-describedby="digit-caption"></canvas>
   <div class="digit-actions">
     <a class="digit-download" download="digit.png" href="#">Download PNG</a>
     <button class="copy-link" type="button">Copy link</button>
@@ -235,7 +236,13 @@ def digit_panel() -> dict:
     with gr.Column(elem_id="digit-panel"):
         gr.HTML(html_template=CANVAS_HTML, js_on_load=ATTACH_JS, elem_id="digit-canvas-block")
         digit = gr.Image(
-            label="Decoded image", format="png", height=300, width=300, elem_id="digit", buttons=["download"]
+            label="Decoded image",
+            format="png",
+            height=300,
+            width=300,
+            elem_id="digit",
+            buttons=["download"],
+            alt_text="The image the sliders' code decodes to; the classifier's reading is below it.",
         )
         caption = gr.Markdown("Loading the models…", label="reading", elem_id="digit-caption")
     return {"digit": digit, "caption": caption}
@@ -313,7 +320,11 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
             with gr.Column(elem_id="slider-column"):
                 sliders = slider_column(latent_dim)
                 grid = gr.Image(
-                    label="64 random samples", format="png", buttons=["download"], elem_id="sample-grid"
+                    label="64 random samples",
+                    format="png",
+                    buttons=["download"],
+                    elem_id="sample-grid",
+                    alt_text="64 decodes of random codes from the chosen sampler, in an 8 by 8 grid.",
                 )
     generate = GenerateTab(models=models, sliders=sliders, grid=grid, **shown, **controls)
     generate.wire(dataset)

@@ -87,7 +87,12 @@ def build(models: Models, dataset: gr.Radio) -> InterpolateTab:
                 )
                 button = gr.Button("Interpolate", variant="primary")
         message = gr.Markdown(label="message", elem_id="morph-message")
-        strip = gr.Image(label="Decodes along the path", format="png", elem_id="morph-strip")
+        strip = gr.Image(
+            label="Decodes along the path",
+            format="png",
+            elem_id="morph-strip",
+            alt_text="The decodes along the path from the start code to the end code, left to right.",
+        )
         gif = gr.HTML(label="animated path", elem_id="morph-gif")
     pick_brush_when_shown(tab)
     interpolate = InterpolateTab(

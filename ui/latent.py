@@ -244,6 +244,9 @@ def map_column() -> dict:
                 interactive=False,
                 elem_id="latent-map",
                 buttons=["download"],
+                alt_text="The 2-D VAE's latent space, z1 across and z2 up from -4 to 4: held-out images' "
+                "codes as dots coloured by class (the legend below names them), or the prior's holes; the "
+                "focused image's q(z | x) as black ellipses.",
             ),
             "legend": gr.HTML(elem_id="map-legend"),
             "holes_caption": gr.Markdown(elem_id="holes-caption"),
@@ -262,6 +265,8 @@ def posterior_column() -> dict:
             interactive=False,
             elem_id="close-up",
             buttons=["download"],
+            alt_text="A close-up of the focused image's posterior: the encoder's q(z | x) as black ellipses "
+            "against the true p(z | x) as blue contours; the figures below give both in nats.",
         )
         posterior_caption = gr.Markdown(label="reading", elem_id="posterior-caption")
         with gr.Row():
@@ -270,7 +275,12 @@ def posterior_column() -> dict:
         with gr.Row():
             arithmetic = gr.Markdown(elem_id="eps-arithmetic")
             sample_digit = gr.Image(
-                label="Decode of the sampled z", format="png", height=140, width=140, elem_id="sample-digit"
+                label="Decode of the sampled z",
+                format="png",
+                height=140,
+                width=140,
+                elem_id="sample-digit",
+                alt_text="The decode of the sampled z; the arithmetic beside it gives its ε, z and reading.",
             )
         with gr.Accordion("The figures as data (the /posterior endpoint's answer)", open=False):
             posterior_figures = gr.JSON(label="figures", show_label=False, elem_id="posterior-figures")
@@ -302,13 +312,19 @@ def point_row() -> dict:
                     checked(box, number(name, -MAP_EDGE, MAP_EDGE))
             map_caption = gr.Markdown(label="reading", elem_id="map-caption")
             map_digit = gr.Image(
-                label="Decoded point", format="png", height=200, width=200, elem_id="map-digit"
+                label="Decoded point",
+                format="png",
+                height=200,
+                width=200,
+                elem_id="map-digit",
+                alt_text="The decode of the chosen point; the line above gives the point and the reading.",
             )
         manifold = gr.Image(
             label="Decodes across the same square, on the same axes",
             format="png",
             elem_id="manifold",
             scale=2,
+            alt_text="A grid of decodes across the map's square, on its axes: what the decoder draws",
         )
     return {"z1": z1, "z2": z2, "map_caption": map_caption, "map_digit": map_digit, "manifold": manifold}
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
-from PIL import Image
 
 from playground.pictures import SLIDER_RANGE
+from ui.draw import held_out_drawing
 from ui.models import Models
 from ui.page import STATIC
-from vae.subsets import load_subset
 from vae.weights import load_codes, model_folder
 
 SCRIPTS = [STATIC / "tour.js"]
@@ -57,13 +56,8 @@ def page_config(weights_dir: Path) -> dict:
 
 
 def example_drawing(dataset: str) -> dict:
-    """The tour's example: a held-out image as dark strokes on the sketch pad's transparent canvas."""
-    pixels = load_subset(dataset).test_images[EXAMPLE]
-    ink = Image.fromarray(pixels).resize((280, 280), Image.BILINEAR)
-    canvas = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
-    canvas.paste(Image.merge("RGBA", [Image.new("L", ink.size, 0)] * 3 + [ink]), (60, 60))
-    drawing = np.asarray(canvas)
-    return {"background": None, "layers": [drawing], "composite": drawing}
+    """The tour's example on the Draw tab's pad: held-out image EXAMPLE."""
+    return held_out_drawing(dataset, EXAMPLE)
 
 
 @dataclass(kw_only=True)

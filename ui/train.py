@@ -56,10 +56,12 @@ MAP_TITLE = (
 MANIFOLD_TITLE = "**What the decoder draws** across the prior's quantiles, 5% to 95% in each direction"
 
 
-def figure(label: str, elem_id: str) -> gr.Image:
+def figure(label: str, elem_id: str, alt_text: str) -> gr.Image:
     """An image under its own title: Gradio's label chip would cover the picture's top, so the label
     is kept out of sight."""
-    return gr.Image(label=label, show_label=False, format="png", elem_id=elem_id, buttons=["download"])
+    return gr.Image(
+        label=label, show_label=False, format="png", elem_id=elem_id, buttons=["download"], alt_text=alt_text
+    )
 
 
 STARTING = (
@@ -244,10 +246,19 @@ def run_pictures() -> dict:
         shown = run_controls()
         with gr.Column(scale=2, min_width=300):
             gr.Markdown(MAP_TITLE, elem_classes=["figure-title"])
-            run_map = figure("held-out codes map", "train-map")
+            run_map = figure(
+                "held-out codes map",
+                "train-map",
+                "Where your run's encoder puts the held-out images, coloured by class, with N(0, I)'s 1σ and "
+                "2σ circles; the reading below gives the share inside them.",
+            )
         with gr.Column(scale=2, min_width=300):
             gr.Markdown(MANIFOLD_TITLE, elem_classes=["figure-title"])
-            run_manifold = figure("decodes across the prior", "train-manifold")
+            run_manifold = figure(
+                "decodes across the prior",
+                "train-manifold",
+                "A grid of your run's decodes across the prior's quantiles, 5% to 95% in each direction.",
+            )
     reading = gr.Markdown(label="reading", elem_id="train-reading")
     with gr.Row():
         reconstruction_plot = curve_plot(
@@ -256,7 +267,9 @@ def run_pictures() -> dict:
         kl_plot = curve_plot("kl", "Held-out KL per image", "nats (lower: codes nearer N(0, I))")
         with gr.Column(min_width=300):
             gr.Markdown("**Decodes of 16 codes drawn from N(0, I)**", elem_classes=["figure-title"])
-            run_samples = figure("decodes of N(0, I)", "train-samples")
+            run_samples = figure(
+                "decodes of N(0, I)", "train-samples", "Your run's decodes of 16 codes drawn from N(0, I)."
+            )
     with gr.Accordion("The run's figures, per epoch (JSON)", open=False):
         figures = gr.JSON(label="figures", show_label=False, elem_id="train-figures")
     return shown | {

@@ -18,6 +18,8 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from vae.cli import HelpFormatter
 from vae.config import DATASETS, check_dataset
 
+HELD_OUT_IMAGES = 1_000  # the test images each subset keeps: the map's, the posterior's, the Draw tab's
+
 SUBSETS_DIR = Path(__file__).resolve().parent.parent / "subsets"
 ARCHIVE, CARD = "data.npz", "README.md"
 ARRAYS = ("train_images", "train_labels", "test_images", "test_labels")
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--dataset", choices=sorted(DATASETS), default="mnist", help="which dataset to copy from")
     p.add_argument("--train", type=int, default=10_000, help="the first this many training images")
-    p.add_argument("--test", type=int, default=1_000, help="the first this many test images")
+    p.add_argument("--test", type=int, default=HELD_OUT_IMAGES, help="the first this many test images")
     p.add_argument("--data-root", type=Path, help="torchvision data root or a folder of IDX files")
     p.add_argument("--out", type=Path, help="the subset's folder (default: subsets/<dataset>)")
     args = p.parse_args(argv)
