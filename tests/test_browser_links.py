@@ -8,7 +8,19 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import no_error_toast, open_app, require_chromium, screenshot, slider_value
+from playground.generate import Generator
+from tests.conftest import (
+    LATENT_DIM,
+    ServerDecode,
+    expect_painted_as_server_decodes,
+    no_error_toast,
+    open_app,
+    require_chromium,
+    screenshot,
+    slider_value,
+    slider_values,
+    until,
+)
 from ui.page import script_ready
 from ui.tour import steps
 from vae.weights import WEIGHTS_DIR
@@ -279,4 +291,18 @@ def test_waiting_for_a_page_script_ends_true_once_it_ran_and_false_for_one_that_
     started = page.evaluate("() => Date.now()")
     assert page.evaluate(f"() => {script_ready('vaeNeverLoaded', wait_ms=300)}") is False
     assert page.evaluate("() => Date.now()") - started >= 300
+    page.close()
+
+
+def test_random_sample_leaves_the_dimensions_a_link_hides_at_zero(
+    browser: Browser, app_url: str, decode: ServerDecode
+) -> None:
+    """A two-dimension lesson (hide=z3-z16): the digit and its reading depend on z1 and z2 alone."""
+    page = open_app(browser, app_url + "#seed=5&hide=z3-z16")
+    page.locator("#random-sample").click()
+    until(page, lambda: any(v != 0 for v in slider_values(page)[:2]), "Random sample sets z1 and z2")
+    values = slider_values(page)
+    assert values[2:] == [0.0] * (LATENT_DIM - 2)
+    expect_painted_as_server_decodes(page, decode, "mnist")
+    expect(page.locator("#digit-caption")).to_contain_text(Generator.from_folder().decode(*values)[1])
     page.close()

@@ -103,6 +103,22 @@ def page_config(weights_dir: Path, latent_dim: int) -> dict:
     }
 
 
+# The event's inputs as the page holds them, the last replaced by the dimensions a link hides (hide=z3-z16
+# puts vae-hide-z3 ... vae-hide-z16 on the page's root).
+WITH_HIDDEN_DIMS_JS = """(...inputs) => [
+  ...inputs.slice(0, -1),
+  [...document.documentElement.classList]
+    .flatMap((name) => name.match(/^vae-hide-z(\\d+)$/)?.[1] ?? [])
+    .join(","),
+]"""
+
+
+def hidden_dims(hidden: str | None, latent_dim: int) -> list[int]:
+    """The dimensions (from 1) named in the page's "3,4,..." that exist; anything else is ignored."""
+    names = (hidden or "").split(",")
+    return [int(name) for name in names if name.isdigit() and 1 <= int(name) <= latent_dim]
+
+
 @dataclass(kw_only=True)
 class GenerateTab:
     """The tab's components and handlers; Use in sliders and a dataset switch set its sliders."""
@@ -118,6 +134,7 @@ class GenerateTab:
     reset_button: gr.Button
     grid_button: gr.Button
     read_button: gr.Button  # hidden: the page presses it for a reading after typed values
+    hidden_dims: gr.Textbox  # not shown: the dimensions a link hides, read from the page at each press
     note: gr.Markdown  # what each sampler measured
     grid: gr.Image  # the 64 samples
 
@@ -130,16 +147,14 @@ class GenerateTab:
         """A Digit as the tab's component values."""
         return {**dict(zip(self.sliders, values, strict=True)), self.digit: image, self.caption: caption}
 
-    def random(self, dataset: str, temperature: float, seed: float, sampler: str = "mixture") -> dict:
-        """Draw a random latent code, set the sliders to it and decode it.
-
-        Args:
-            dataset: "mnist" or "fashion-mnist".
-            temperature: scales the code's spread around the sampler's centre, 0 to 2 (1: as fitted).
-            seed: seeds the draw; -1 draws a new code each time.
-            sampler: "mixture" or "gaussian" (fitted to the training codes), or "prior" (N(0, I)).
-        """
-        return self.show(*self.models[dataset].generate.random(temperature, seed, sampler))
+    def random(self, dataset: str, temperature: float, seed: float, sampler: str, hidden: str = "") -> dict:
+        """Draw a random latent code, set the sliders to it and decode it; the dimensions a link hides
+        (hidden, "3,4,...") stay at 0, so the digit depends only on the sliders the visitor sees."""
+        generate = self.models[dataset].generate
+        values = generate.random_values(temperature, seed, sampler)
+        for dim in hidden_dims(hidden, len(values)):
+            values[dim - 1] = 0.0
+        return self.show(*generate.digit(values))
 
     def sample_grid(self, dataset: str, temperature: float, seed: float, sampler: str = "mixture") -> object:
         """Decode 64 random latent codes into one 8x8 grid image.
@@ -204,7 +219,12 @@ class GenerateTab:
             )
         sample_inputs = [dataset, self.temperature, self.seed, self.sampler]
         self.random_button.click(
-            self.random, sample_inputs, self.outputs, api_name=False, show_progress="hidden"
+            self.random,
+            [*sample_inputs, self.hidden_dims],
+            self.outputs,
+            js=WITH_HIDDEN_DIMS_JS,
+            api_name=False,
+            show_progress="hidden",
         )
         self.reset_button.click(self.reset, dataset, self.outputs, api_name=False, show_progress="hidden")
         self.grid_button.click(self.sample_grid, sample_inputs, self.grid, api_name=False)
@@ -284,7 +304,7 @@ def sample_controls() -> dict:
                     value=1.0,
                     step=0.05,
                     label="Temperature",
-                    info="how far random codes stray from the sampler's centre: 0 the centre, 1 as fitted",
+                    info="how far random codes stray from the sampler's centre: 0 the centre, 1 its spread",
                     elem_id="temperature",
                     scale=2,
                 ),
@@ -295,6 +315,7 @@ def sample_controls() -> dict:
                 seed_check(),
             )
         read_button = gr.Button("Read the digit", elem_id="read-digit", elem_classes=["vae-hidden"])
+        hidden_dims = gr.Textbox(visible=False, label="hidden dimensions")
         note = gr.Markdown(elem_id="sampler-note")
     return {
         "sampler": sampler,
@@ -304,6 +325,7 @@ def sample_controls() -> dict:
         "reset_button": reset_button,
         "grid_button": grid_button,
         "read_button": read_button,
+        "hidden_dims": hidden_dims,
         "note": note,
     }
 
