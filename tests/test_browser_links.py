@@ -306,3 +306,33 @@ def test_random_sample_leaves_the_dimensions_a_link_hides_at_zero(
     expect_painted_as_server_decodes(page, decode, "mnist")
     expect(page.locator("#digit-caption")).to_contain_text(Generator.from_folder().decode(*values)[1])
     page.close()
+
+
+def test_ending_the_tour_gives_the_visitor_their_own_state_back(browser: Browser, app_url: str) -> None:
+    """A Fashion-MNIST visitor at β = 2: the tour sets MNIST, then β = 10; Close gives back both."""
+    page = open_app(browser, app_url + "#dataset=fashion-mnist&beta=2")
+    page.locator("#take-tour").click()
+    beta_step = next(number for number, step in enumerate(TOUR, start=1) if "beta" in step["state"])
+    while f"Step {beta_step} of" not in page.locator(".tour-count").inner_text():
+        page.keyboard.press("ArrowRight")
+    expect(page.locator("#train-beta input[type=number]")).to_have_value("10")
+    expect(page.locator("#dataset input[value=mnist]")).to_be_checked()
+    page.locator(".tour-close").click()
+    expect(page.locator("#dataset input[value=fashion-mnist]")).to_be_checked()
+    expect(page.locator("#train-beta input[type=number]")).to_have_value("2")
+    page.wait_for_function("() => location.hash.includes('beta=2') && !location.hash.includes('tour=')")
+    assert "dataset=fashion-mnist" in page.evaluate("location.hash")
+    expect(page.locator("#take-tour")).to_be_focused()
+    page.close()
+
+
+def test_opening_another_tab_during_the_tour_ends_it_there(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url)
+    page.locator("#take-tour").click()
+    expect(page.locator(".tour-target")).to_have_count(1)
+    page.get_by_role("tab", name="Train").click()
+    expect(page.locator(".tour")).to_be_hidden()
+    expect(page.locator(".tour-target")).to_have_count(0)
+    expect(page.get_by_role("tab", name="Train")).to_have_attribute("aria-selected", "true")
+    page.wait_for_function("() => location.hash.includes('tab=train') && !location.hash.includes('tour=')")
+    page.close()

@@ -31,7 +31,7 @@
       </div>`;
     box.querySelector(".tour-back").addEventListener("click", () => show(state.step - 1));
     box.querySelector(".tour-next").addEventListener("click", next);
-    box.querySelector(".tour-close").addEventListener("click", close);
+    box.querySelector(".tour-close").addEventListener("click", () => close());
     box.addEventListener("keydown", (event) => {
       if (event.key === "Escape") close();
       else if (event.key === "ArrowRight") next();
@@ -45,6 +45,8 @@
 
   function start(step) {
     if (!steps().length) return;
+    // What the visitor had before the tour set its own: given back when the tour ends.
+    if (!state.step) state.before = window.vaeLinks.current();
     if (!state.box) state.box = build();
     state.box.hidden = false;
     document.body.style.paddingBottom = "70vh"; // room below the page, so any target can scroll up
@@ -130,7 +132,9 @@
     if (looks > 0 && seen < 40) state.placing = setTimeout(() => place(selector, looks - 1, seen), 100);
   }
 
-  function close() {
+  // Close, Escape, Finish: the visitor's own state back, and focus on Take the tour. A tab the visitor
+  // opened during the tour (leaving its target behind): that tab kept, and focus left where it is.
+  function close(leftForTab = false) {
     const open = state.box && !state.box.hidden;
     clearTimeout(state.placing);
     if (state.target) state.target.classList.remove("tour-target");
@@ -138,12 +142,21 @@
     document.body.style.paddingBottom = "";
     state.step = 0;
     window.vaeLinks.setTour(null);
+    if (open && state.before) {
+      const { tour, hide, ...before } = state.before;
+      if (leftForTab) delete before.tab;
+      window.vaeLinks.go(before);
+    }
+    state.before = null;
     // A keyboard visitor goes on from where the tour was opened, not from the top of the page.
-    if (open) document.querySelector("#take-tour")?.focus();
+    if (open && !leftForTab) document.querySelector("#take-tour")?.focus();
   }
 
   document.addEventListener("click", (event) => {
-    if (event.target.closest && event.target.closest("#take-tour")) start(1);
+    if (!event.target.closest) return;
+    if (event.target.closest("#take-tour")) start(1);
+    // The visitor's own press on a tab (the tour's steps press them too, but not trusted).
+    else if (state.step && event.isTrusted && event.target.closest("button[role=tab]")) close(true);
   });
   window.vaeTour = { start, close, current: () => state.step };
 })();
