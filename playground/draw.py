@@ -130,6 +130,7 @@ class Drawing:
         return (
             f" The classifier reads your drawing itself as {with_article(name)}: held-out images labelled "
             f"{name} average {self.references[label]:.1f} nats, all of them "
-            f"{self.references[None]:.1f} nats. A nat is a natural-log unit: {loss:.1f} nats means the model "
-            f"gives these 784 pixels a probability of about e^-{loss:.0f}."
+            f"{self.references[None]:.1f} nats. A nat is a natural-log unit, and the ELBO a lower bound on "
+            f"log p(x): {loss:.1f} nats bounds the probability the model gives these 784 pixels at about "
+            f"e^-{loss:.0f} or more (with z = μ standing in for the ELBO's average over z)."
         )

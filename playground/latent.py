@@ -177,7 +177,7 @@ class LatentSpace:
             f"{e.sigma[1]:.2f})). Close-up of the dashed square: the true posterior p(z | x) ∝ "
             f"p(x | z)·p(z), its densest {inner} dark blue and {outer} light blue, the shares inside a "
             f"Gaussian's 1σ and 2σ ellipses; q's 1σ (solid) and 2σ (dashed) ellipses in black.\n\n"
-            f"| in nats (log-probabilities; higher is better) | |\n|---|---:|\n"
+            f"| figure (log-probabilities; higher is better) | nats |\n|---|---:|\n"
             f"| ELBO: E_q[log p(x \\| z)] − KL(q ‖ N(0, I)), ± its Monte-Carlo standard error "
             f"| {post.elbo:.2f} ± {post.elbo_error:.2f} |\n"
             f"| log p(x), importance-sampled with k = {IS_SAMPLES:,} samples from q | {post.log_px:.2f} |\n"

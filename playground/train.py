@@ -262,17 +262,21 @@ class Training:
         their yardsticks: N(0, I)'s own share within 2σ and the held-out images' share the classifier is
         sure of (held_out_sure)."""
         count = len(self.labels)
+        # The active dimensions get a column only where the runs differ in them; else a sentence says so.
+        active = {run.figures["active_dims"] for run in self.sweep}
+        column = len(active) > 1
         lines = [
             "| β | reconstruction (nats) | KL (nats) | negative ELBO (nats, lower is better) "
-            "| active dimensions | codes within 2σ | N(0, I) decodes the classifier is sure of |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
+            + ("| active dimensions " if column else "")
+            + "| codes within 2σ | N(0, I) decodes the classifier is sure of |",
+            "|---:|---:|---:|---:|" + ("---:|" if column else "") + "---:|---:|",
         ]
         for run in self.sweep:
             f, inside = run.figures, share(within_two_sigma(run.snapshot["codes"]))
             lines.append(
                 f"| {run.beta:g} | {f['reconstruction']:.1f} | {f['kl']:.2f} | {f['loss']:.1f} "
-                f"| {f['active_dims']} of {LIVE_CONFIG['latent_dim']} | {inside} "
-                f"| {share(run.snapshot['prior_share'])} |"
+                + (f"| {f['active_dims']} of {LIVE_CONFIG['latent_dim']} " if column else "")
+                + f"| {inside} | {share(run.snapshot['prior_share'])} |"
             )
         first, last = self.sweep[0], self.sweep[-1]
         inside = [100 * within_two_sigma(run.snapshot["codes"]) for run in (first, last)]
@@ -282,11 +286,13 @@ class Training:
             f"the KL {trend(first.figures['kl'], last.figures['kl'], ' nats', 2)}; the share of codes inside "
             f"N(0, I)'s 2σ circle {trend(*inside, '%', 0)}."
         )
+        dims = LIVE_CONFIG["latent_dim"]
+        kept = "" if column else f"; every run here keeps {min(active)} of its {dims} dimensions active"
         note = (
             f"Measured on the {count:,} held-out images (one sampled z each) and {PRIOR_SAMPLES:,} codes of "
             f"N(0, I); each run is {DEFAULT_EPOCHS} epochs at seed 0, the tab's defaults. A dimension is "
             f"active when its mean KL is above {ACTIVE_KL:g} nats: below that, the code carries nothing "
-            f"about the image in it. For reference, "
+            f"about the image in it{kept}. For reference, "
             f"N(0, I) itself puts {share(PRIOR_WITHIN_TWO_SIGMA)} of its codes within 2σ, and the classifier "
             f"is sure of {share(held_out_sure)} of the held-out images themselves."
         )
@@ -319,7 +325,7 @@ class Training:
             f"{share(within_two_sigma(row['codes']))} of the codes lie inside N(0, I)'s 2σ circle"
         )
         outside = outside_share(row["codes"])
-        if outside:
+        if round(100 * outside):  # a share that rounds to 0 % is not worth a word
             text += f" and {share(outside)} beyond the frame, drawn at its edge"
         if row["prior_share"] is None:
             text += ". "

@@ -104,3 +104,16 @@ def test_a_drawing_can_be_given_with_the_keyboard_alone(browser: Browser, app_ur
     expect(page.locator("#draw-message")).to_contain_text("Reconstruction", timeout=30_000)
     expect(page.locator("#reconstruction-caption")).to_contain_text("Looks like")
     page.close()
+
+
+def test_bold_words_are_drawn_in_one_font(browser: Browser, app_url: str) -> None:
+    """Gradio's bundled semi-bold Source Sans Pro is a stub without most glyphs ("ELʙO"): the page
+    declares the regular face alone, which has them all, and draws bold from it."""
+    page = open_app(browser, app_url)
+    open_tab(page, "Train")
+    weights = page.evaluate(
+        """() => [...document.fonts].filter((face) => face.family.includes('Source Sans Pro'))
+                  .map((face) => face.weight)"""
+    )
+    assert weights and set(weights) == {"400"}
+    page.close()

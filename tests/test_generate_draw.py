@@ -134,6 +134,8 @@ def test_a_drawings_figure_is_told_beside_the_held_out_images_of_its_class(
     read = f"reads your drawing itself as {'an' if label == 8 else 'a'} {label}: "
     assert f"{read}held-out images labelled {label} " in result.message
     assert f"average {references[label]:.1f} nats, all of them {references[None]:.1f} nats." in result.message
+    # The ELBO bounds log p(x): its e^-loss is a floor under the probability, not the probability.
+    assert "the ELBO a lower bound on log p(x)" in result.message and "or more" in result.message
 
 
 @pytest.mark.parametrize(

@@ -193,6 +193,22 @@ def test_the_bundled_sweep_shows_the_kl_term_at_work(models: Models) -> None:
     assert "N(0, I) itself puts 86% of its codes within 2σ" in table  # 1 − e⁻², P(χ²₂ ≤ 4)
     assert "the classifier is sure of 96% of the held-out images themselves" in table
     assert f"| 1 | {sweep[2].figures['reconstruction']:.1f} |" in table
+    active = {run.figures["active_dims"] for run in sweep}
+    if len(active) == 1:  # a column that says the same on every row gives way to one sentence
+        assert "active dimensions |" not in table and f"every run here keeps {min(active)} of its 2" in table
+    else:
+        assert "| active dimensions |" in table
+
+
+def test_a_share_beyond_the_frame_that_rounds_to_nothing_is_not_read_out(models: Models) -> None:
+    one = models["mnist"].train
+    row = {"epoch": 3, "epochs": 12, "seconds": 1.0, "beta": 1.0, "reconstruction": 160.0, "kl": 5.0}
+    row |= {"loss": 165.0, "prior_share": 0.5}
+    codes = np.zeros((1000, 2), np.float32)
+    codes[0] = 9.0  # one code of 1,000 beyond the map's edge: 0.1 %, "0%" to a reader
+    assert "beyond the frame" not in one.reading(row | {"codes": codes})
+    codes[:30] = 9.0
+    assert "3% beyond the frame" in one.reading(row | {"codes": codes})
 
 
 def test_the_sweep_is_measured_as_a_live_runs_last_epoch(models: Models) -> None:

@@ -13,7 +13,7 @@ from ui.models import Models
 from ui.page import folded
 from ui.widgets import sampler_choice
 
-COMPARE_TITLE = "### Why a VAE, not a plain autoencoder?"
+COMPARE_TITLE = "## Why a VAE, not a plain autoencoder?"
 COMPARE_HELP = """
 Each pair below has the same network and {size} latent dimensions. The **autoencoder** maps each
 image to one point and is trained only to reconstruct, so nothing says where its codes should lie or
@@ -28,14 +28,17 @@ from each sampler, and among the midpoints between pairs of test images of diffe
 """
 
 INTERPOLATION_HELP = """
-#### Between two test images
+### Between two test images
 Each row starts at one test image's code and ends at another's (their decodes), the codes in between
 on the straight line joining them; the middle column is the midpoint the table counts.
 """
 
 MAPS_HELP = """
-#### Where the codes lie, in two dimensions
-The same two models with only two latent dimensions: each test image's code, coloured by class.
+### Where the codes lie, in two dimensions
+The same two models with only two latent dimensions: each test image's code, coloured by class. Both
+are convolutional, like the 16-D pair, so this VAE is not the map's at the top of the tab (the Train
+tab's β = 1 run, one hidden layer each way): the same data through another network gives another
+layout.
 """
 
 

@@ -30,7 +30,7 @@ for the point's decode and the classifier's reading. The manifold below decodes 
 same axes.
 """
 
-POSTERIOR_TITLE = "#### What the encoder says about one image"
+POSTERIOR_TITLE = "## What the encoder says about one image"
 POSTERIOR_HELP = """
 The encoder does not give one point but a Gaussian q(z | x) = N(μ, σ²), drawn in black on the map. The true
 posterior p(z | x), which q stands in for, can be computed exactly here because two dimensions are few

@@ -25,7 +25,11 @@ QUEUE_SETTINGS = {"default_concurrency_limit": 2, "max_size": 64}
 # Gradio's default theme with every colour the page writes text in at WCAG AA (4.5:1) against its
 # background: white on the primary orange was 2.8:1, on Stop's red 3.8:1, the sliders' bounds and
 # the info lines 1.9:1. The darker orange is the same hue, so the page looks the same, only legible.
-THEME = gr.themes.Default().set(
+# Source Sans Pro at its regular weight alone: the semi-bold face Gradio bundles is a 5 KB stub without
+# most glyphs, so bold words mixed two fonts ("ELʙO"); the browser draws bold from the regular face.
+THEME = gr.themes.Default(
+    font=(gr.themes.LocalFont("Source Sans Pro", weights=(400,)), "ui-sans-serif", "system-ui", "sans-serif")
+).set(
     color_accent="*primary_700",
     button_primary_background_fill="*primary_700",
     button_primary_background_fill_dark="*primary_700",

@@ -42,7 +42,7 @@ and 2σ circles.
 """
 
 RUN_HELP = """
-### Train your own
+## Train your own
 Pick β and press **Train**: the map, the decodes and the curves below follow your run epoch by
 epoch (a run of {epochs} epochs takes about 15 seconds on two CPU cores; runs from several visitors
 wait their turn, and the page says your place). **Stop** ends the run and keeps what it has drawn.
