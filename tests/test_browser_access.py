@@ -1,11 +1,13 @@
 """What a visitor who uses a screen reader or a keyboard meets: an axe-core audit of every tab and the
 tour, a text for every figure, focus that shows, and a drawing given without a mouse or a finger."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import TABS, open_app, require_chromium
+from tests.conftest import LATENT_DIM, TABS, open_app, require_chromium
 
 require_chromium()
 
@@ -116,4 +118,32 @@ def test_bold_words_are_drawn_in_one_font(browser: Browser, app_url: str) -> Non
                   .map((face) => face.weight)"""
     )
     assert weights and set(weights) == {"400"}
+    page.close()
+
+
+def test_each_slider_is_two_tab_stops(browser: Browser, app_url: str) -> None:
+    """Its range and its number box; the ↺ beside it stays a pointer's shortcut."""
+    page = open_app(browser, app_url)
+    page.locator("#slider-z1 input[type=range]").focus()
+    stops = []
+    for _ in range(2 * (LATENT_DIM - 1)):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("() => document.activeElement.getAttribute('aria-label')"))
+    assert stops[-1] == f"range slider for z{LATENT_DIM}"
+    assert stops[:2] == ["number input for z2", "range slider for z2"]
+    page.close()
+
+
+def test_enter_on_the_latent_map_goes_to_the_point_boxes(browser: Browser, app_url: str) -> None:
+    page = open_app(browser, app_url)
+    open_tab(page, "Latent space")
+    map_button = page.locator("#latent-map button:has(img)")
+    expect(map_button).to_have_accessible_name(re.compile("latent space"))
+    map_button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#map-z1 input")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("1.5")
+    page.keyboard.press("Enter")
+    expect(page.locator("#map-caption")).to_contain_text("z = (+1.50,", timeout=30_000)
     page.close()

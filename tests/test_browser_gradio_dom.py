@@ -31,6 +31,9 @@ RELIED_ON = [
     Relied("#sliders > .form", "generate", "style.css: two sliders a row on a phone"),
     Relied("#sliders input[type=range]", "generate", "links.js current(), generate.js followDrag"),
     Relied(".block input[type=number]", "generate", "generate.js keepInRange: a slider's number box"),
+    Relied(
+        '#sliders [data-testid="reset-button"]', "generate", "generate.js: a slider's ↺ out of the tab order"
+    ),
     Relied("#sampler input[type=radio]:checked", "generate", "links.js shownValue: a radio's value"),
     Relied("#seed input[type=number]", "generate", "links.js shownValue: a number's value"),
     Relied('button[role="tab"][data-tab-id="latent"]', "generate", "links.js selectTab, hide_css"),

@@ -306,8 +306,9 @@ def point_row() -> dict:
                     info="type a value and press Enter, or click the map",
                     minimum=-MAP_EDGE,
                     maximum=MAP_EDGE,
+                    elem_id="map-z1",
                 )
-                z2 = gr.Number(0.0, label="z2", minimum=-MAP_EDGE, maximum=MAP_EDGE)
+                z2 = gr.Number(0.0, label="z2", minimum=-MAP_EDGE, maximum=MAP_EDGE, elem_id="map-z2")
                 for name, box in (("z1", z1), ("z2", z2)):
                     checked(box, number(name, -MAP_EDGE, MAP_EDGE))
             map_caption = gr.Markdown(label="reading", elem_id="map-caption")

@@ -49,6 +49,14 @@
     document.addEventListener("input", keepInRange, true);
     document.addEventListener("change", keepInRange, true);
     element.querySelector(".copy-link").addEventListener("click", (event) => window.vaeLinks.copy(event.currentTarget));
+    // Each slider's ↺ is a pointer's shortcut; the keyboard has the slider and its number box (type 0),
+    // so the ↺ leaves the tab order: two stops a slider, not three, from z1 to Random sample.
+    const sliders = document.querySelector("#sliders") || document.body;
+    const skipResets = () => {
+      for (const reset of sliders.querySelectorAll('[data-testid="reset-button"]')) reset.tabIndex = -1;
+    };
+    new MutationObserver(skipResets).observe(sliders, { childList: true, subtree: true });
+    skipResets();
     element.querySelector(".digit-download").addEventListener("click", (event) => download(event.currentTarget));
     if (state.wanted) schedule();
   }

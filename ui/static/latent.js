@@ -120,6 +120,19 @@
     }
   }
 
+  // The map is a button Gradio makes for its clicks, which a key cannot aim: Enter or Space on it goes to
+  // the point's boxes beside it, where a typed point and Enter decode it.
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      if (!(event.target.closest && event.target.closest("#latent-map") && event.target.querySelector("img"))) return;
+      event.preventDefault();
+      document.querySelector("#map-z1 input")?.focus();
+    },
+    true,
+  );
+
   document.addEventListener(MOVE, follow, true);
   document.addEventListener("pointerdown", follow, true);
   document.addEventListener("pointerout", leave, true);
