@@ -19,6 +19,7 @@ TRUE_COLOURS = ("#1f5f9e", "#9cc5ea")  # the true posterior's 39 % and 86 % regi
 CODES_COLOUR, HOLE_COLOUR = "#3f90da", "#c2185b"  # the holes view: the codes' density, the holes' hatching
 HOLES_STEPS = 105  # cells per side of the grid the codes' density is evaluated on (4 px each)
 CLOSE_UP_SIZE = 300
+LABELLED_CLASS_MIN = 20  # a class's number is written on a map where it has at least this many codes
 
 
 @dataclass(frozen=True)
@@ -139,13 +140,24 @@ def blank_map(window: MapWindow) -> Image.Image:
 
 
 def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Image.Image:
-    """Every code inside the window as a dot coloured by its class."""
+    """Every code inside the window as a dot coloured by its class, and each class's number written at
+    the middle of its codes: a cue besides colour, as two classes' colours are alike (3 and 8 greys, 2
+    and 6 red-oranges) and not every reader tells colours apart."""
     image = blank_map(window)
     draw = ImageDraw.Draw(image)
     m, last = window.margins, window.size - 1
-    for (x, y), label in zip(window.to_pixels(codes), labels, strict=True):
-        if m.left <= x <= m.left + last and m.top <= y <= m.top + last:
-            draw.ellipse([x - 1.2, y - 1.2, x + 1.2, y + 1.2], fill=DIGIT_COLOURS[int(label)])
+    pixels = window.to_pixels(codes)
+    inside = (pixels[:, 0] >= m.left) & (pixels[:, 0] <= m.left + last)
+    inside &= (pixels[:, 1] >= m.top) & (pixels[:, 1] <= m.top + last)
+    for (x, y), label in zip(pixels[inside], labels[inside], strict=True):
+        draw.ellipse([x - 1.2, y - 1.2, x + 1.2, y + 1.2], fill=DIGIT_COLOURS[int(label)])
+    font = ImageFont.load_default(size=15)
+    for label in np.unique(labels[inside]):
+        mine = pixels[inside][labels[inside] == label]
+        if len(mine) >= LABELLED_CLASS_MIN:
+            x, y = np.median(mine, axis=0)
+            text = {"text": str(int(label)), "font": font, "anchor": "mm"}
+            draw.text((x, y), **text, fill="black", stroke_width=3, stroke_fill="white")
     return image
 
 

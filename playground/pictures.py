@@ -75,7 +75,9 @@ def latent_html(mu: np.ndarray, sigma: np.ndarray, kl_per_dim: np.ndarray, typic
 def class_keys(dataset: str) -> list[tuple[str, str]]:
     """Each class's colour on the maps (a CSS background) with its name, for legend_html."""
     names = DATASETS[dataset].classes
-    return [(f"background:{colour}", name) for colour, name in zip(DIGIT_COLOURS, names, strict=True)]
+    # The maps write each class's number on its codes: a name that is not that number comes after it.
+    named = [name if name == str(i) else f"{i} {name}" for i, name in enumerate(names)]
+    return [(f"background:{colour}", name) for colour, name in zip(DIGIT_COLOURS, named, strict=True)]
 
 
 def legend_html(keys: list[tuple[str, str]], data: dict | None = None) -> str:

@@ -10,7 +10,7 @@ from PIL import ImageColor
 
 from playground.bundle import ModelBundle
 from playground.latent import LatentSpace
-from playground.maps import AXES, Q_COLOUR, MapWindow, Margins, manifold, scatter_map
+from playground.maps import AXES, LABELLED_CLASS_MIN, Q_COLOUR, MapWindow, Margins, manifold, scatter_map
 from playground.pictures import DIGIT_COLOURS
 from playground.posterior import Square
 from playground.runs import MAP_BETA
@@ -90,6 +90,27 @@ def test_scatter_colours_each_code_by_its_digit() -> None:
     assert image.getpixel((25, 75)) == ImageColor.getrgb(DIGIT_COLOURS[7])
     assert image.getpixel((10, 10)) == (255, 255, 255)
     assert len(set(DIGIT_COLOURS)) == 10
+
+
+def test_each_class_with_enough_codes_is_numbered_at_their_middle() -> None:
+    """A cue besides colour: 3 and 8 are both greys, so each is written on its codes."""
+    window = MapWindow(-2.0, 2.0, size=201)
+    rng = np.random.default_rng(0)
+    codes = np.concatenate([rng.normal((1, 1), 0.2, (30, 2)), rng.normal((-1, -1), 0.2, (30, 2))])
+    few = np.array([[1.0, -1.0]] * (LABELLED_CLASS_MIN - 1))
+    image = np.asarray(
+        scatter_map(np.concatenate([codes, few]), np.array([3] * 30 + [8] * 30 + [5] * len(few)), window)
+    )
+
+    def dark_near(x: float, y: float) -> int:  # black text pixels, which no class's dots are
+        return int((image[int(y) - 8 : int(y) + 8, int(x) - 8 : int(x) + 8].max(axis=2) < 60).sum())
+
+    middle = {
+        label: window.to_pixels(np.median(codes[i * 30 : (i + 1) * 30], axis=0))
+        for i, label in enumerate((3, 8))
+    }
+    assert dark_near(*middle[3]) > 5 and dark_near(*middle[8]) > 5
+    assert dark_near(*window.to_pixels(np.array([1.0, -1.0]))) == 0  # too few codes to name
 
 
 def test_the_manifold_decodes_cell_centres_on_the_maps_axes() -> None:
