@@ -47,6 +47,10 @@ def test_a_run_draws_each_epoch_and_stop_keeps_what_it_has(browser: Browser, app
         expect(page.locator(plot)).to_contain_text("epoch")
         expect(page.locator(plot)).to_contain_text("your run")
         expect(page.locator(plot)).to_contain_text("bundled run nearest in β")
+        # Vega's own description of the axis: numbered from the first epoch to the run's last.
+        expect(page.locator(f"{plot} [aria-label^='X-axis']")).to_have_attribute(
+            "aria-label", "X-axis titled 'epoch' for a linear scale with values from 1 to 30"
+        )
     page.get_by_role("button", name="Stop").click()
     expect(page.locator("#train-map .generating")).to_have_count(0, timeout=30_000)  # the run has ended
     stopped_at = epoch_shown(page)
@@ -62,6 +66,10 @@ def test_a_run_draws_each_epoch_and_stop_keeps_what_it_has(browser: Browser, app
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.locator("#train-reading")).to_contain_text("Epoch 2 of 2", timeout=60_000)
     expect(page.locator("#train-reading")).to_contain_text("the classifier is sure of")
+    # A short run's axis labels its two epochs, not 1.0, 1.2, ... 2.0.
+    expect(page.locator("#kl-plot [aria-label^='X-axis']")).to_have_attribute(
+        "aria-label", "X-axis titled 'epoch' for a discrete scale with 2 values: 1, 2"
+    )
     page.close()
 
 

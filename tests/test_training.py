@@ -229,9 +229,19 @@ def test_the_curves_hold_a_run_against_the_bundled_run_nearest_in_beta(models: M
     curve = train_tab.curves(records, bundled, 5)
     mine, line = curve[curve.run == train_tab.YOURS], curve[curve.run == train_tab.BUNDLED]
     assert mine[["epoch", "reconstruction", "kl"]].to_dict("records") == records
-    assert line.epoch.tolist() == [1, 5]  # across the whole run's axis
+    assert line.epoch.tolist() == [1, 2, 3, 4, 5]  # across the whole run's axis, every epoch a label on it
+    assert curve[train_tab.EPOCH_LABEL].tolist() == ["1", "2", "1", "2", "3", "4", "5"]
+
     assert set(line.reconstruction) == {bundled.figures["reconstruction"]} and set(line.kl) == {
         bundled.figures["kl"]
+    }
+
+
+def test_a_short_runs_curves_label_each_epoch_and_a_long_ones_number_the_axis() -> None:
+    assert train_tab.epoch_axis(3) == {"x": train_tab.EPOCH_LABEL, "sort": ["1", "2", "3"]}
+    assert train_tab.epoch_axis(train_tab.NUMBERED_FROM_EPOCHS) == {
+        "x": "epoch",
+        "x_lim": [1, train_tab.NUMBERED_FROM_EPOCHS],
     }
 
 

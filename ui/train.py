@@ -70,6 +70,10 @@ STARTING = (
     "per epoch."
 )
 YOURS, BUNDLED = "your run", "bundled run nearest in β, at its end"
+# A short run's curves label each epoch (as numbers, a 3-epoch axis read 1.0, 1.2, 1.4 ...); from
+# this many epochs on, the numbers' own ticks are whole and labels would crowd the axis.
+NUMBERED_FROM_EPOCHS = 8
+EPOCH_LABEL = "epoch as a label"  # curves()'s column of each epoch's number as text
 CURVE_COLOURS = {YOURS: "#e76300", BUNDLED: "#8a8a8a"}
 
 
@@ -77,8 +81,16 @@ def curves(records: list[dict], bundled: "SweepRun", epochs: int) -> pd.DataFram
     """The run's held-out figures per epoch, and the bundled run nearest in β as a flat line across
     the plot: where the same loop ended, to hold the run against."""
     end = {key: bundled.figures[key] for key in ("reconstruction", "kl")}
-    line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in (1, epochs)]
-    return pd.concat([pd.DataFrame(records).assign(run=YOURS), pd.DataFrame(line)], ignore_index=True)
+    line = [{"epoch": epoch, **end, "run": BUNDLED} for epoch in range(1, epochs + 1)]
+    frame = pd.concat([pd.DataFrame(records).assign(run=YOURS), pd.DataFrame(line)], ignore_index=True)
+    return frame.assign(**{EPOCH_LABEL: frame["epoch"].astype(str)})
+
+
+def epoch_axis(epochs: int) -> dict:
+    """The curves' x for a run of this length: each epoch labelled, or numbered from 1 to the end."""
+    if epochs < NUMBERED_FROM_EPOCHS:
+        return {"x": EPOCH_LABEL, "sort": [str(epoch) for epoch in range(1, epochs + 1)]}
+    return {"x": "epoch", "x_lim": [1, epochs]}
 
 
 @dataclass(kw_only=True)
@@ -155,7 +167,7 @@ class TrainTab:
             # series: the page keeps the series of a plot's first data.
             curve = None
             if row["epoch"]:
-                curve = gr.LinePlot(curves(records[1:], training.nearest(beta), epochs), x_lim=[1, epochs])
+                curve = gr.LinePlot(curves(records[1:], training.nearest(beta), epochs), **epoch_axis(epochs))
             run_map, manifold, samples = training.pictures(row)
             reading = training.reading(row)
             yield {
@@ -198,6 +210,7 @@ def curve_plot(figure: str, title: str, y_title: str) -> gr.LinePlot:
         color="run",
         color_map=CURVE_COLOURS,
         title=title,
+        x_title="epoch",
         y_title=y_title,
         label=f"{figure} curve",
         show_label=False,
