@@ -33,6 +33,7 @@ class Margins:
 
 
 AXES = Margins(left=34, top=18, right=24, bottom=22)
+BEYOND_MARK = 6  # pixels: the length of the arrowhead that stands for a code beyond a map's edge
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,10 @@ def blank_map(window: MapWindow) -> Image.Image:
 
 
 def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Image.Image:
-    """Every code inside the window as a dot coloured by its class, and each class's number written at
-    the middle of its codes: a cue besides colour, as two classes' colours are alike (3 and 8 greys, 2
-    and 6 red-oranges) and not every reader tells colours apart."""
+    """Every code inside the window as a dot coloured by its class, each code beyond it as an arrowhead
+    on its edge, and each class's number written at the middle of its codes: a cue besides colour, as
+    two classes' colours are alike (3 and 8 greys, 2 and 6 red-oranges) and not every reader tells
+    colours apart."""
     image = blank_map(window)
     draw = ImageDraw.Draw(image)
     m, last = window.margins, window.size - 1
@@ -151,6 +153,7 @@ def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Ima
     inside &= (pixels[:, 1] >= m.top) & (pixels[:, 1] <= m.top + last)
     for (x, y), label in zip(pixels[inside], labels[inside], strict=True):
         draw.ellipse([x - 1.2, y - 1.2, x + 1.2, y + 1.2], fill=DIGIT_COLOURS[int(label)])
+    draw_beyond(draw, pixels[~inside], labels[~inside], window)
     font = ImageFont.load_default(size=15)
     for label in np.unique(labels[inside]):
         mine = pixels[inside][labels[inside] == label]
@@ -159,6 +162,19 @@ def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Ima
             text = {"text": str(int(label)), "font": font, "anchor": "mm"}
             draw.text((x, y), **text, fill="black", stroke_width=3, stroke_fill="white")
     return image
+
+
+def draw_beyond(draw: ImageDraw.ImageDraw, pixels: np.ndarray, labels: np.ndarray, window: MapWindow) -> None:
+    """Codes beyond the window (at these pixel positions) as arrowheads in their class's colour on its
+    edge, pointing the way they lie: a pile at the border reads as codes further out, not codes there."""
+    m, last = window.margins, window.size - 1
+    low, high = np.array([m.left, m.top]), np.array([m.left + last, m.top + last])
+    tips = np.clip(pixels, low, high)
+    away = pixels - tips
+    away /= np.linalg.norm(away, axis=1, keepdims=True)
+    for tip, (dx, dy), label in zip(tips, away, labels, strict=True):
+        back, side = tip - BEYOND_MARK * np.array([dx, dy]), BEYOND_MARK / 2 * np.array([-dy, dx])
+        draw.polygon([tuple(tip), tuple(back + side), tuple(back - side)], fill=DIGIT_COLOURS[int(label)])
 
 
 def with_marker(base: Image.Image, window: MapWindow, z: tuple[float, float]) -> Image.Image:

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 from torch import nn
 
 from playground.bundle import subset_of
-from playground.maps import MapWindow, prior_grid, scatter_map
+from playground.maps import AXES, MapWindow, prior_grid, scatter_map
 from playground.pictures import image_grid
 from playground.posterior import ELLIPSE_MASSES
 from playground.runs import DEFAULT_EPOCHS, LIVE_HIDDEN, MAP_EDGE, SWEEP_BETAS, check_settings
@@ -28,7 +28,7 @@ from vae.model import ACTIVE_KL, VAE, active_dims
 from vae.train import TrainOptions, fit, held_out_terms, pick_device
 from vae.weights import WEIGHTS_DIR, load_pretrained, model_folder, sweep_folder
 
-MAP = MapWindow(-MAP_EDGE, MAP_EDGE, size=360)  # fixed axes, the Latent space tab's
+MAP = MapWindow(-MAP_EDGE, MAP_EDGE, size=360, margins=AXES)  # fixed axes, the Latent space tab's
 MANIFOLD_STEPS, SAMPLES = 12, 16
 PRIOR_SAMPLES = 1000  # N(0, I) codes decoded and judged by the classifier, per run
 # The network trained live, as vae.train --architecture mlp builds it.
@@ -168,9 +168,8 @@ def manifold_frame(image: Image.Image, window: MapWindow) -> Image.Image:
 
 def code_map(codes: np.ndarray, labels: np.ndarray) -> Image.Image:
     """The held-out codes on the fixed axes, coloured by class, over the prior's circles and the
-    manifold's square; codes beyond the frame are drawn at its edge."""
-    inside = np.clip(codes, MAP.low, MAP.high)
-    return manifold_frame(prior_rings(scatter_map(inside, labels, MAP), MAP), MAP)
+    manifold's square; codes beyond the frame are arrowheads on its edge."""
+    return manifold_frame(prior_rings(scatter_map(codes, labels, MAP), MAP), MAP)
 
 
 def tiles(pixels: np.ndarray, nrow: int, scale: int) -> Image.Image:
@@ -326,7 +325,7 @@ class Training:
         )
         outside = outside_share(row["codes"])
         if round(100 * outside):  # a share that rounds to 0 % is not worth a word
-            text += f" and {share(outside)} beyond the frame, drawn at its edge"
+            text += f" and {share(outside)} beyond the frame, drawn as arrowheads on its edge"
         if row["prior_share"] is None:
             text += ". "
         else:

@@ -10,7 +10,16 @@ from PIL import ImageColor
 
 from playground.bundle import ModelBundle
 from playground.latent import LatentSpace
-from playground.maps import AXES, LABELLED_CLASS_MIN, Q_COLOUR, MapWindow, Margins, manifold, scatter_map
+from playground.maps import (
+    AXES,
+    BEYOND_MARK,
+    LABELLED_CLASS_MIN,
+    Q_COLOUR,
+    MapWindow,
+    Margins,
+    manifold,
+    scatter_map,
+)
 from playground.pictures import DIGIT_COLOURS
 from playground.posterior import Square
 from playground.runs import MAP_BETA
@@ -90,6 +99,20 @@ def test_scatter_colours_each_code_by_its_digit() -> None:
     assert image.getpixel((25, 75)) == ImageColor.getrgb(DIGIT_COLOURS[7])
     assert image.getpixel((10, 10)) == (255, 255, 255)
     assert len(set(DIGIT_COLOURS)) == 10
+
+
+def test_codes_beyond_the_window_are_arrowheads_on_its_edge_pointing_their_way() -> None:
+    """At β = 0 half the codes lie beyond the live map's ±4: each shows where it leaves, not as a dot."""
+    window = MapWindow(-2.0, 2.0, size=101)
+    image = np.asarray(scatter_map(np.array([[9.0, 0.0], [0.0, -9.0]]), np.array([1, 6]), window))
+    one, six = (np.all(image == ImageColor.getrgb(DIGIT_COLOURS[label]), axis=2) for label in (1, 6))
+    rows, columns = np.nonzero(one)
+    assert columns.max() == 100 and columns.min() <= 100 - BEYOND_MARK + 1  # from the right edge inwards
+    assert rows.min() < 50 < rows.max() and np.ptp(rows) > np.ptp(columns) / 2  # wide at its back
+    assert one[50, 100] and one[50, 100 - BEYOND_MARK + 1] and not one[45, 100]  # tip on the edge at z2 = 0
+    rows, columns = np.nonzero(six)
+    assert rows.max() == 100 and rows.min() <= 100 - BEYOND_MARK + 1 and 45 < columns.mean() < 55
+    assert not (one | six)[:90, :90].any()  # nothing inside the plot
 
 
 def test_each_class_with_enough_codes_is_numbered_at_their_middle() -> None:

@@ -135,11 +135,11 @@ def test_the_tabs_handler_streams_an_update_per_epoch_and_stop_ends_the_run(
     run = tab.train("mnist", 2.0, 4, 1, Visitor())
     before, first, second = next(run), next(run), next(run)
     assert before[tab.reading].startswith("**Before training** (epoch 0 of 4, the weights as initialised)")
-    assert np.asarray(before[tab.run_map]).shape == (360, 360, 3)
+    assert np.asarray(before[tab.run_map]).shape == (training.MAP.height, training.MAP.width, 3)
     assert [row["epoch"] for row in second[tab.figures]] == [0, 1, 2]
     assert set(second[tab.figures][0]) == {"epoch", "reconstruction", "kl", "loss", "active_dims"}
     assert second[tab.reading].startswith("**Epoch 2 of 4**") and "nats" in second[tab.reading]
-    assert np.asarray(first[tab.run_map]).shape == (360, 360, 3)
+    assert np.asarray(first[tab.run_map]).shape == (training.MAP.height, training.MAP.width, 3)
     assert np.asarray(first[tab.run_map]).tobytes() != np.asarray(second[tab.run_map]).tobytes()
     tab.stop(Visitor())  # Stop: the run ends before its next epoch; what it showed stays on the page
     assert next(run) == {

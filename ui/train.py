@@ -51,7 +51,8 @@ wait their turn, and the page says your place). **Stop** ends the run and keeps 
 
 MAP_TITLE = (
     f"**Where the held-out images land (μ)**, on axes from {-MAP_EDGE:g} to {MAP_EDGE:g} with N(0, I)'s "
-    "1σ and 2σ circles; the dashed square is the part of the plane that the decoder's grid covers"
+    "1σ and 2σ circles; an arrowhead on the edge is a code beyond it; the dashed square is the part "
+    "of the plane that the decoder's grid covers"
 )
 MANIFOLD_TITLE = "**What the decoder draws** across the prior's quantiles, 5% to 95% in each direction"
 
