@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import gradio as gr
+import httpx
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -346,3 +347,15 @@ def test_on_zerogpu_the_training_function_is_registered_before_launch() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "['train_on_gpu']"
+
+
+def test_the_page_and_its_config_go_out_compressed(client: Client) -> None:
+    """Gradio compresses files by their extension only; the page inlines the app's whole config."""
+    for path in ("", "config"):
+        plain = httpx.get(client.src + path, headers={"Accept-Encoding": "identity"})
+        packed = httpx.get(client.src + path, headers={"Accept-Encoding": "gzip"})
+        assert plain.status_code == packed.status_code == 200
+        assert "content-encoding" not in plain.headers and packed.headers["content-encoding"] == "gzip"
+        assert packed.content == plain.content  # httpx decodes it: the same page
+        assert int(packed.headers["content-length"]) < len(plain.content) / 5, path
+    assert "Random sample" in plain.text

@@ -30,7 +30,7 @@ from tests.conftest import (
 )
 from ui.page import static_url
 from vae.model import VAE
-from vae.weights import DECODER_FILE, WEIGHTS_DIR, load_pretrained
+from vae.weights import DECODER_FILE, ORIGIN_FILE, WEIGHTS_DIR, load_pretrained
 
 require_chromium()
 PHONE = {"width": 390, "height": 844}
@@ -396,6 +396,38 @@ def test_on_a_desktop_the_panel_that_stays_in_view_covers_no_control(browser: Br
     for y in range(0, bottom + 1, 60):
         page.evaluate(f"window.scrollTo(0, {y})")
         assert page.evaluate(covered) == [], f"at {y} px down"
+    page.close()
+
+
+def test_a_first_visit_paints_the_origin_before_it_asks_for_the_decoder(
+    browser: Browser, app_url: str, decode: ServerDecode
+) -> None:
+    """The server's PNG of z = 0, a few hundred bytes, is the first digit; the 1.7 MB decoder follows."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.add_init_script(
+        """window.firstDigit = null;
+        window.addEventListener("digit-painted", () => {
+          if (window.firstDigit) return;
+          const canvas = document.querySelector("#digit-canvas");
+          const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          const resources = performance.getEntriesByType("resource");
+          const decoders = resources.filter((entry) => entry.name.endsWith(".safetensors"));
+          const grey = Array.from(data.filter((_, i) => i % 4 === 0));
+          window.firstDigit = { grey, decoders: decoders.length };
+        });"""
+    )
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(app_url)
+    expect(page.locator("html")).to_have_class(re.compile(r"\bvae-decodes-in-page\b"), timeout=30_000)
+    first = page.evaluate("window.firstDigit")
+    assert first["decoders"] == 0
+    origin = [i for i, url in enumerate(requested) if url.endswith(ORIGIN_FILE)]
+    decoder = [i for i, url in enumerate(requested) if url.endswith(DECODER_FILE)]
+    assert len(origin) == 1 and len(decoder) == 1 and origin[0] < decoder[0]
+    server = decode("mnist", [0.0] * LATENT_DIM)
+    assert np.array_equal(np.asarray(first["grey"], np.uint8).reshape(server.shape), server)
+    expect_painted_as_server_decodes(page, decode, "mnist")  # then the decoder's own paint of z = 0
     page.close()
 
 

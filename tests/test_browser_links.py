@@ -250,6 +250,10 @@ def test_the_tour_sets_each_steps_state_and_keeps_its_words_on_screen(
     expect(page.locator(".tour")).to_be_hidden()
     expect(page.locator(".tour-target")).to_have_count(0)
     expect(page.locator("#take-tour")).to_be_focused()  # focus back where the tour was opened
+    # The visitor's own state back: the tab they were on and their sliders, before they carry on.
+    generate_tab = page.locator('button[role="tab"][data-tab-id="generate"]')
+    expect(generate_tab).to_have_attribute("aria-selected", "true")
+    expect(slider_value(page, 1)).to_have_value("0")
     page.get_by_role("tab", name="Generate").click()
     page.get_by_label("Seed (-1: a new one each time)").fill("5")
     page.get_by_role("button", name="Random sample").click()  # the page is usable after Close

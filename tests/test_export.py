@@ -1,15 +1,18 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from PIL import Image
 from safetensors import safe_open
 from torch import nn
 
+from vae.data import as_bytes
 from vae.export import export_decoder
 from vae.export import main as export_main
 from vae.model import VAE
-from vae.weights import DECODER_FILE, WEIGHTS_DIR, load_pretrained
+from vae.weights import DECODER_FILE, ORIGIN_FILE, WEIGHTS_DIR, load_pretrained
 
 
 @pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
@@ -23,6 +26,18 @@ def test_the_bundled_page_decoder_is_the_export_of_the_bundled_weights(dataset: 
         assert sorted(keys) == sorted(bundled.keys())
         for key in keys:
             assert torch.equal(fresh.get_tensor(key), bundled.get_tensor(key)), key
+
+
+@pytest.mark.parametrize("dataset", ["mnist", "fashion-mnist"])
+def test_the_pages_first_digit_is_the_models_decode_of_the_origin(dataset: str, tmp_path: Path) -> None:
+    model = load_pretrained(VAE, WEIGHTS_DIR / f"{dataset}-vae")
+    export_decoder(model, tmp_path)
+    with torch.inference_mode():
+        origin = as_bytes(model.decode_pixels(torch.zeros(1, model.config.latent_dim)))[0]
+    for folder in (tmp_path, WEIGHTS_DIR / f"{dataset}-vae"):
+        with Image.open(folder / ORIGIN_FILE) as image:
+            assert image.mode == "L" and np.array_equal(np.asarray(image), origin), folder
+    assert (tmp_path / ORIGIN_FILE).stat().st_size < 1000  # a few hundred bytes before the 1.7 MB decoder
 
 
 def test_the_export_holds_float16_weights_and_the_layer_list(small_vae: VAE, tmp_path: Path) -> None:

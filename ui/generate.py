@@ -15,7 +15,7 @@ from ui.models import Models
 from ui.page import STATIC, folded, script_ready, static_url
 from ui.widgets import sampler_choice
 from vae.config import DATASETS
-from vae.weights import DECODER_FILE, WeightsError, model_folder, read_evaluation
+from vae.weights import DECODER_FILE, ORIGIN_FILE, WeightsError, model_folder, read_evaluation
 
 HELP = """
 Each slider is one latent dimension, the most informative first (by their mean KL on images held out
@@ -94,10 +94,17 @@ def decoder_files(weights_dir: Path) -> dict[str, Path]:
     return {name: model_folder(name, "vae", weights_dir) / DECODER_FILE for name in DATASETS}
 
 
+def origin_files(weights_dir: Path) -> dict[str, Path]:
+    """Each dataset's decode of z = 0, which vae.export writes beside the page's decoder."""
+    return {name: path.with_name(ORIGIN_FILE) for name, path in decoder_files(weights_dir).items()}
+
+
 def page_config(weights_dir: Path, latent_dim: int) -> dict:
-    """What the tab's scripts read from window.vaePage: the decoders' addresses, the sliders' count, range."""
+    """What the tab's scripts read from window.vaePage: the decoders' addresses and their decodes of
+    z = 0 (the first digit, painted before a decoder loads), the sliders' count and range."""
     return {
         "decoders": {name: static_url(path) for name, path in decoder_files(weights_dir).items()},
+        "origins": {name: static_url(path) for name, path in origin_files(weights_dir).items()},
         "latentDim": latent_dim,
         "sliderRange": SLIDER_RANGE,
     }
@@ -332,7 +339,8 @@ def sample_controls() -> dict:
 
 def build(models: Models, dataset: gr.Radio, latent_dim: int) -> GenerateTab:
     """The tab's layout, then its events."""
-    gr.set_static_paths([*SCRIPTS, *decoder_files(models.weights_dir).values()])
+    files = [*decoder_files(models.weights_dir).values(), *origin_files(models.weights_dir).values()]
+    gr.set_static_paths([*SCRIPTS, *files])
     with gr.Tab("Generate", id="generate"):
         gr.Markdown(folded("How the sliders work", help_text(models.weights_dir)))
         with gr.Row(elem_id="generate-row"):

@@ -16,6 +16,9 @@ from typing import IO
 
 import gradio as gr
 import httpx
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ui.mcp_server import mend_gradio_mcp
 
@@ -50,6 +53,22 @@ LAUNCH_SETTINGS = {
 }
 
 
+class CompressedPage:
+    """gzip for the page and its config: Gradio compresses only files named .js, .css, .json ..., so
+    "/" (the app's whole config inlined, about 370 KB) went out uncompressed; gzipped, about 40 KB."""
+
+    PATHS = ("/", "/config")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app, self.gzip = app, GZipMiddleware(app, minimum_size=1000, compresslevel=6)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self.PATHS:
+            await self.gzip(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def launch(
     demo: gr.Blocks, head: str, host: str = "127.0.0.1", port: int | None = None, **options: object
 ) -> str:
@@ -58,7 +77,13 @@ def launch(
     demo.queue(**QUEUE_SETTINGS)
     mend_gradio_mcp()
     demo.launch(
-        server_name=host, server_port=port, prevent_thread_lock=True, head=head, **LAUNCH_SETTINGS, **options
+        server_name=host,
+        server_port=port,
+        prevent_thread_lock=True,
+        head=head,
+        app_kwargs={"middleware": [Middleware(CompressedPage)]},
+        **LAUNCH_SETTINGS,
+        **options,
     )
     return demo.local_url
 

@@ -1,5 +1,6 @@
 """The decoder for the page: its layers as float16 tensors and a layer list, in one safetensors file
-that the browser decodes slider values with (ui/static/decoder.js): python -m vae.export FOLDER...
+that the browser decodes slider values with (ui/static/decoder.js), and beside it the decode of z = 0 as
+a PNG of a few hundred bytes, the page's first digit while the decoder loads: python -m vae.export FOLDER...
 
 vae.train writes it beside every VAE it trains; this command writes it for an existing folder."""
 
@@ -9,11 +10,13 @@ import sys
 from pathlib import Path
 
 import torch
+from PIL import Image
 from safetensors.torch import save_file
 from torch import nn
 
+from vae.data import as_bytes
 from vae.model import VAE
-from vae.weights import DECODER_FILE, WeightsError, load_pretrained
+from vae.weights import DECODER_FILE, ORIGIN_FILE, WeightsError, load_pretrained
 
 ACTIVATIONS = {nn.SiLU: "silu", nn.ReLU: "relu", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}
 
@@ -47,7 +50,8 @@ def describe(index: int, layer: nn.Module) -> tuple[dict, dict[str, torch.Tensor
 
 def export_decoder(model: VAE, folder: Path) -> Path:
     """Write folder/decoder.safetensors: float16 weights, the layer list and the latent size in its
-    metadata; the list ends with the sigmoid that turns logits into pixels, as decode_pixels does."""
+    metadata; the list ends with the sigmoid that turns logits into pixels, as decode_pixels does. And
+    folder/origin.png: the model's decode of z = 0, as the server draws it."""
     layers, tensors = [], {}
     for index, layer in enumerate(model.decoder):
         entry, needed = describe(index, layer)
@@ -61,6 +65,9 @@ def export_decoder(model: VAE, folder: Path) -> Path:
     }
     path = folder / DECODER_FILE
     save_file(tensors, path, metadata=metadata)
+    with torch.inference_mode():
+        origin = model.decode_pixels(torch.zeros(1, model.config.latent_dim))
+    Image.fromarray(as_bytes(origin)[0]).save(folder / ORIGIN_FILE, optimize=True)
     return path
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 DECODER_FILE = "decoder.safetensors"  # the decoder for the page, written by vae.export
+ORIGIN_FILE = "origin.png"  # beside it: the decode of z = 0, the page's first digit while the decoder loads
 EVALUATION_FILE = "evaluation.json"  # what python -m vae.evaluate measured, kept beside the model
 CODES_FILE = "test_codes.safetensors"  # beside a model: the app draws maps and fits samplers without data
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"

@@ -13,13 +13,15 @@
     shown: "", // the dataset and values on the canvas now
     frame: 0,
     failed: null,
+    origin: null, // the first digit's paint from the server's PNG of z = 0, once begun
     typed: 0, // when a key was last pressed, or a reset pressed, on the sliders
     reading: 0, // the timer that asks for the classifier's reading after typing
   };
 
   // A dataset's decoder, fetched when it is first needed: as soon as this script runs (Gradio adds it to
-  // the page before it draws its components) for the dataset the link names, and another dataset's only
-  // when the visitor switches to it. `page` is set in the page's <head>: { decoders: { dataset: url }, ... }.
+  // the page before it draws its components) for a code the link names, after the first digit where the
+  // page opens at the origin, and another dataset's only when the visitor switches to it.
+  // `page` is set in the page's <head>: { decoders: { dataset: url }, origins: { dataset: url }, ... }.
   function decoderOf(dataset) {
     const url = window.vaePage.decoders[dataset];
     if (!url) return null;
@@ -129,6 +131,7 @@
   async function paintWanted() {
     state.frame = 0;
     const wanted = state.wanted;
+    if (wanted && !state.decoders[wanted.dataset] && atOrigin(wanted.values)) await paintOrigin(wanted);
     const loading = wanted && decoderOf(wanted.dataset);
     if (state.failed || !loading) return;
     try {
@@ -142,6 +145,28 @@
     } catch (error) {
       fail(error);
     }
+  }
+
+  function atOrigin(values) {
+    return values.every((value) => Number(value) === 0);
+  }
+
+  // The first digit of a page that opens at the origin: the server's PNG of z = 0 (a few hundred bytes)
+  // is drawn while the decoder (1.7 MB) loads, so the digit is not kept waiting for it. Once only; the
+  // decoder's own paint of the same code follows.
+  function paintOrigin(wanted) {
+    state.origin ??= (async () => {
+      const image = new Image();
+      image.src = window.vaePage.origins[wanted.dataset];
+      await image.decode();
+      const now = state.wanted; // Gradio's first change events ask again for the same code
+      if (state.shown || now.dataset !== wanted.dataset || !atOrigin(now.values)) return; // moved on
+      const context = state.canvas.getContext("2d");
+      [state.canvas.width, state.canvas.height] = [image.naturalWidth, image.naturalHeight];
+      context.drawImage(image, 0, 0);
+      window.dispatchEvent(new CustomEvent("digit-painted", { detail: { time: performance.now(), ...wanted } }));
+    })().catch((error) => console.warn("first digit:", error));
+    return state.origin;
   }
 
   // The dataset and code the page's link asks for, or the first dataset's origin.
@@ -164,5 +189,8 @@
   window.vaeGenerate = { attach, show, fail };
   // From here on the page draws the digit (its canvas holds the digit's place while the decoder loads).
   document.documentElement.classList.add("vae-page-decoder");
-  if (window.vaePage) decoderOf(linked().dataset);
+  if (window.vaePage) {
+    const first = linked();
+    if (!atOrigin(first.z)) decoderOf(first.dataset);
+  }
 })();
