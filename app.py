@@ -71,7 +71,14 @@ def build_demo(models: Models) -> gr.Blocks:
         # dataset picked by the visitor starts at the origin of its latent space.
         reading = {"fn": generator.decode, "inputs": [dataset, *generator.sliders]}
         page_links.wire(demo, {**reading, "outputs": [generator.digit, generator.caption]})
-        dataset.input(generator.reset, dataset, generator.outputs, api_name=False, show_progress="hidden")
+        dataset.input(
+            generator.reset,
+            dataset,
+            generator.outputs,
+            api_name=False,
+            show_progress="hidden",
+            trigger_mode="always_last",  # a quick second switch is drawn, not dropped
+        )
         show_dataset([demo.load, dataset.change], dataset, generator, drawing, space, training)
         api.build(models, latent_dim)  # the endpoints for programs and agents: the page's events are private
     return demo
@@ -123,13 +130,18 @@ def show_dataset(
     """On page load and on a new dataset, every tab draws with that dataset's models, the drawing
     re-encoded included; a switch during the load's chain runs after it, not beside it."""
     chain = {"api_name": False, "trigger_mode": "always_last"}
-    gr.on(shown, generator.sampler_note, dataset, generator.note, api_name=False)
+    gr.on(shown, generator.sampler_note, dataset, generator.note, **chain)
     sweep = [training.sweep_gallery, training.sweep_legend, training.sweep_figures]
     gr.on(shown, training.sweep, dataset, sweep, **chain)
     section, comparison = space.map, space.comparison
     gr.on(shown, drawing.reconstruct, [dataset, drawing.sketch], drawing.outputs, **chain).then(
         section.views, [dataset, section.map_view, drawing.pixels], section.view_outputs, **chain
-    ).then(comparison.views, [dataset, *comparison.inputs], comparison.view_outputs, **chain)
+    ).then(comparison.views, [dataset, *comparison.inputs], comparison.view_outputs, **chain).then(
+        comparison.catch_up,
+        [dataset, *comparison.inputs, comparison.drawn_sampler],
+        comparison.outputs,
+        **chain,
+    )
 
 
 def page_head(models: Models) -> str:

@@ -125,6 +125,15 @@ def test_switching_dataset_switches_every_model(models: Models) -> None:
     grids = models["fashion-mnist"].comparison.random_grids("mixture", 2)
     expected = [g.tobytes() for g in grids[:2]]
     assert [shown[comparison.ae_grid].tobytes(), shown[comparison.vae_grid].tobytes()] == expected
+    # A sampler set while views() drew the grids (the link's mixture, then the tour's N(0, I)) is drawn
+    # after them; one that did not change leaves the page as it is.
+    assert shown[comparison.drawn_sampler] == "mixture"
+    assert comparison.catch_up("fashion-mnist", "mixture", 2, "mixture") == {
+        comparison.drawn_sampler: "mixture"
+    }
+    caught_up = comparison.catch_up("fashion-mnist", "prior", 2, "mixture")
+    assert caught_up[comparison.drawn_sampler] == "prior"
+    assert caught_up[comparison.caption].startswith("These 64 codes from the prior N(0, I)")
 
 
 def test_batched_decodes_follow_each_events_dataset(models: Models) -> None:
@@ -359,3 +368,16 @@ def test_the_page_and_its_config_go_out_compressed(client: Client) -> None:
         assert packed.content == plain.content  # httpx decodes it: the same page
         assert int(packed.headers["content-length"]) < len(plain.content) / 5, path
     assert "Random sample" in plain.text
+
+
+def test_every_event_that_follows_the_pages_state_draws_its_latest_value() -> None:
+    """A change, a selection or a typed value that comes while the last one's event runs is drawn after
+    it: Gradio's default for gr.on with a click, and for .input, .select, .submit and .load, drops it,
+    and the page then shows a picture for a setting it no longer has (the tour's N(0, I) sampler under
+    the link's mixture caption)."""
+    demo = app.build_demo(Models())
+    following = {"change", "input", "select", "submit", "load"}
+    events = [fn for fn in demo.fns.values() if fn.fn is not None and following & {t[1] for t in fn.targets}]
+    assert len(events) >= 8
+    dropping = [(fn.name, [t[1] for t in fn.targets]) for fn in events if fn.trigger_mode != "always_last"]
+    assert dropping == []

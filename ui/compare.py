@@ -65,6 +65,7 @@ class CompareSection:
     maps_caption: gr.Markdown
     ae_map: gr.Image
     vae_map: gr.Image
+    drawn_sampler: gr.State  # the sampler the grids on the page were drawn from
 
     @property
     def inputs(self) -> list[gr.components.Component]:
@@ -74,7 +75,14 @@ class CompareSection:
     @property
     def outputs(self) -> list[gr.components.Component]:
         """What compare() sets, in order."""
-        return [self.ae_grid, self.vae_grid, self.caption, self.ae_strips, self.vae_strips]
+        return [
+            self.ae_grid,
+            self.vae_grid,
+            self.caption,
+            self.ae_strips,
+            self.vae_strips,
+            self.drawn_sampler,
+        ]
 
     @property
     def view_outputs(self) -> list[gr.components.Component]:
@@ -99,7 +107,13 @@ class CompareSection:
             self.caption: caption,
             self.ae_strips: ae_strips,
             self.vae_strips: vae_strips,
+            self.drawn_sampler: sampler,
         }
+
+    def catch_up(self, dataset: str, sampler: str, seed: float, drawn: str | None) -> dict:
+        """The grids again where the sampler changed while views() drew them (a link's sampler, then the
+        tour's): the sampler's own event may have ended first, and views() then drew over it."""
+        return {self.drawn_sampler: drawn} if sampler == drawn else self.compare(dataset, sampler, seed)
 
     def views(self, dataset: str, sampler: str, seed: float) -> dict:
         """Everything for a dataset: the stored figures, both 2-D maps, and a comparison."""
@@ -125,6 +139,9 @@ class CompareSection:
             [dataset, *self.inputs],
             self.outputs,
             api_name=False,
+            # A sampler set while grids are drawn (a link, then the tour) is drawn after them, not dropped
+            # (gr.on's default for a click is to ignore presses while one runs).
+            trigger_mode="always_last",
         )
 
 
@@ -170,6 +187,7 @@ def build(models: Models, dataset: gr.Radio, latent_dim: int) -> CompareSection:
         **grids,
         **strips,
         **pair("map", "test codes"),
+        drawn_sampler=gr.State(),
     )
     section.wire(dataset)
     return section

@@ -210,11 +210,18 @@ class MapSection:
         """The section's own events."""
         point = [dataset, self.z1, self.z2, self.map_view, self.focus]
         shown = [self.latent_map, self.map_digit, self.map_caption]
-        self.latent_map.select(self.clicked_code, dataset, [self.z1, self.z2], api_name=False).then(
-            self.decode_at, point, shown, api_name=False
-        )
+        self.latent_map.select(
+            self.clicked_code, dataset, [self.z1, self.z2], api_name=False, trigger_mode="always_last"
+        ).then(self.decode_at, point, shown, api_name=False)
         # A point typed into the boxes is decoded too, when the visitor presses Enter.
-        gr.on([self.z1.submit, self.z2.submit], self.decode_at, point, shown, api_name=False)
+        gr.on(
+            [self.z1.submit, self.z2.submit],
+            self.decode_at,
+            point,
+            shown,
+            api_name=False,
+            trigger_mode="always_last",
+        )
         marked = [dataset, self.map_view, self.focus]
         self.map_view.change(
             self.redraw,
