@@ -149,11 +149,11 @@ def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Ima
     draw = ImageDraw.Draw(image)
     m, last = window.margins, window.size - 1
     pixels = window.to_pixels(codes)
-    inside = (pixels[:, 0] >= m.left) & (pixels[:, 0] <= m.left + last)
-    inside &= (pixels[:, 1] >= m.top) & (pixels[:, 1] <= m.top + last)
+    on_plot = np.clip(pixels, (m.left, m.top), (m.left + last, m.top + last))  # beyond: moved to the edge
+    inside = (on_plot == pixels).all(axis=1)
     for (x, y), label in zip(pixels[inside], labels[inside], strict=True):
         draw.ellipse([x - 1.2, y - 1.2, x + 1.2, y + 1.2], fill=DIGIT_COLOURS[int(label)])
-    draw_beyond(draw, pixels[~inside], labels[~inside], window)
+    draw_beyond(draw, pixels[~inside], on_plot[~inside], labels[~inside])
     font = ImageFont.load_default(size=15)
     for label in np.unique(labels[inside]):
         mine = pixels[inside][labels[inside] == label]
@@ -164,12 +164,9 @@ def scatter_map(codes: np.ndarray, labels: np.ndarray, window: MapWindow) -> Ima
     return image
 
 
-def draw_beyond(draw: ImageDraw.ImageDraw, pixels: np.ndarray, labels: np.ndarray, window: MapWindow) -> None:
-    """Codes beyond the window (at these pixel positions) as arrowheads in their class's colour on its
-    edge, pointing the way they lie: a pile at the border reads as codes further out, not codes there."""
-    m, last = window.margins, window.size - 1
-    low, high = np.array([m.left, m.top]), np.array([m.left + last, m.top + last])
-    tips = np.clip(pixels, low, high)
+def draw_beyond(draw: ImageDraw.ImageDraw, pixels: np.ndarray, tips: np.ndarray, labels: np.ndarray) -> None:
+    """Codes beyond a map (at these pixel positions) as arrowheads in their class's colour with their
+    tips on its edge, pointing the way they lie: a pile at the border reads as codes further out."""
     away = pixels - tips
     away /= np.linalg.norm(away, axis=1, keepdims=True)
     for tip, (dx, dy), label in zip(tips, away, labels, strict=True):
